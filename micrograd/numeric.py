@@ -32,7 +32,7 @@ _EPS = sys.float_info.epsilon
 # Steps that balance truncation error against rounding error for each scheme.
 _FORWARD_STEP = math.sqrt(_EPS)
 _CENTRAL_STEP = _EPS ** (1 / 3)
-_RICHARDSON_STEP = 1e-2
+_RICHARDSON_STEP = 2e-3
 
 
 def check_method(method: str, eps: float | None, where: str) -> None:
@@ -158,7 +158,7 @@ def gradcheck(
         if not abs(a - n) <= atol + rtol * abs(n)
     ]
     if failures:
-        name = getattr(f, "__name__", repr(f))
+        name = getattr(f, "name", None) or getattr(f, "__name__", repr(f))
         raise AssertionError(
             f"gradcheck failed for {name} (atol={atol}, rtol={rtol}):\n" + "\n".join(failures)
         )

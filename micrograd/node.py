@@ -174,81 +174,81 @@ class Node:
     # -- arithmetic: every operator is an op of micrograd.ops ------------------
 
     def __add__(self, other: NodeLike) -> Node:
-        return _ops.add(self, other) if _operand(other) else NotImplemented
+        return _ops.add.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __radd__(self, other: NodeLike) -> Node:
-        return _ops.add(other, self) if _operand(other) else NotImplemented
+        return _ops.add.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __sub__(self, other: NodeLike) -> Node:
-        return _ops.sub(self, other) if _operand(other) else NotImplemented
+        return _ops.sub.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rsub__(self, other: NodeLike) -> Node:
-        return _ops.sub(other, self) if _operand(other) else NotImplemented
+        return _ops.sub.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __mul__(self, other: NodeLike) -> Node:
-        return _ops.mul(self, other) if _operand(other) else NotImplemented
+        return _ops.mul.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rmul__(self, other: NodeLike) -> Node:
-        return _ops.mul(other, self) if _operand(other) else NotImplemented
+        return _ops.mul.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __truediv__(self, other: NodeLike) -> Node:
-        return _ops.div(self, other) if _operand(other) else NotImplemented
+        return _ops.div.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rtruediv__(self, other: NodeLike) -> Node:
-        return _ops.div(other, self) if _operand(other) else NotImplemented
+        return _ops.div.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __pow__(self, other: NodeLike) -> Node:
-        return _ops.pow(self, other) if _operand(other) else NotImplemented
+        return _ops.pow(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rpow__(self, other: NodeLike) -> Node:
-        return _ops.pow(other, self) if _operand(other) else NotImplemented
+        return _ops.pow(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __neg__(self) -> Node:
-        return _ops.neg(self)
+        return _ops.neg.call1(self)
 
     def __pos__(self) -> Node:
         return self
 
     def __abs__(self) -> Node:
-        return _ops.absolute(self)
+        return _ops.absolute.call1(self)
 
     # -- functions as methods -------------------------------------------------
 
     def exp(self) -> Node:
         """`e ** self`."""
-        return _ops.exp(self)
+        return _ops.exp.call1(self)
 
     def log(self) -> Node:
         """Natural logarithm."""
-        return _ops.log(self)
+        return _ops.log.call1(self)
 
     def sqrt(self) -> Node:
         """Square root."""
-        return _ops.sqrt(self)
+        return _ops.sqrt.call1(self)
 
     def sin(self) -> Node:
         """Sine."""
-        return _ops.sin(self)
+        return _ops.sin.call1(self)
 
     def cos(self) -> Node:
         """Cosine."""
-        return _ops.cos(self)
+        return _ops.cos.call1(self)
 
     def tan(self) -> Node:
         """Tangent."""
-        return _ops.tan(self)
+        return _ops.tan.call1(self)
 
     def tanh(self) -> Node:
         """Hyperbolic tangent."""
-        return _ops.tanh(self)
+        return _ops.tanh.call1(self)
 
     def sigmoid(self) -> Node:
         """Logistic sigmoid `1 / (1 + exp(-self))`, stable for large magnitudes."""
-        return _ops.sigmoid(self)
+        return _ops.sigmoid.call1(self)
 
     def relu(self) -> Node:
         """`max(self, 0)`; its derivative at 0 is taken as 0."""
-        return _ops.relu(self)
+        return _ops.relu.call1(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Node:
         """`self` if positive, else `negative_slope * self`."""
@@ -256,7 +256,7 @@ class Node:
 
     def softplus(self) -> Node:
         """`log(1 + exp(self))`, stable for large magnitudes."""
-        return _ops.softplus(self)
+        return _ops.softplus.call1(self)
 
     def abs(self) -> Node:
         """Absolute value; its derivative at 0 is taken as 0."""
@@ -286,34 +286,33 @@ class Node:
         leaf (a detached node, or one made under `no_grad()`) just adds `grad`
         to its own `.grad`.
         """
-        order = topological_order(self)
-        previous = [node.grad for node in order]
-        backpropagate(order, grad, create_graph)
-        for node, before in zip(order, previous):
-            if before:
-                node.grad = before + node.grad
+        backpropagate(topological_order(self, leaves=False), self, grad, create_graph)
 
 
-def _operand(value: object) -> bool:
-    """Whether an operator should handle `value` (else Python tries the other side)."""
-    return isinstance(value, (Node, int, float))
+# What the operators take on the other side; for anything else they return
+# NotImplemented, so Python tries the other operand and then raises TypeError.
+_OPERAND_TYPES = (Node, int, float)
 
 
 def _value(other: NodeLike, symbol: str) -> float:
     return other.data if isinstance(other, Node) else as_float(other, symbol)
 
 
-def topological_order(root: Node) -> list[Node]:
+def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     """Every node of `root`'s graph once, each after all of its inputs.
 
     Iterative depth-first search: no recursion, whatever the graph's depth.
+    With ``leaves=False`` only the nodes computed by ops are listed.
     """
     order: list[Node] = []
+    if not leaves and not root._inputs:
+        return order
     expanded: set[Node] = set()
     finished: set[Node] = set()
     stack = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node in finished:
             continue
         if node in expanded:
@@ -322,10 +321,10 @@ def topological_order(root: Node) -> list[Node]:
             order.append(node)
             continue
         expanded.add(node)
-        stack.append(node)
+        push(node)
         for child in node._inputs:
-            if child not in expanded:
-                stack.append(child)
+            if child not in expanded and (leaves or child._inputs):
+                push(child)
     return order
 
 
@@ -338,38 +337,52 @@ def gradients(
     primitive under `micrograd.grad`; like `torch.autograd.grad`, it has no
     side effects on `.grad`.
     """
+    everything = topological_order(root)
+    saved = [node.grad for node in everything]
     saved_wrt = [node.grad for node in wrt]
+    for node in everything:
+        node.grad = 0.0
     for node in wrt:
         node.grad = 0.0
-    order = topological_order(root)
-    previous = [node.grad for node in order]
-    backpropagate(order, seed, create_graph)
+    backpropagate([node for node in everything if node._inputs], root, seed, create_graph)
     result = [node.grad for node in wrt]
-    for node, before in zip(order, previous):
+    for node, before in zip(everything, saved):
         node.grad = before
     for node, before in zip(wrt, saved_wrt):
         node.grad = before
     return result
 
 
-def backpropagate(order: list[Node], seed: float, create_graph: bool = False) -> None:
-    """Set `.grad` of every node in `order` to d(root)/d(node), root being last.
+def backpropagate(
+    computed: list[Node], root: Node, seed: float = 1.0, create_graph: bool = False
+) -> None:
+    """Add ``seed * d(root)/d(node)`` to `.grad` of every node of root's graph.
 
-    `order` is a topological order ending with the root (as returned by
-    `topological_order`). Previous `.grad` values are overwritten; callers that
-    accumulate keep them aside.
+    `computed` lists the graph's op-made nodes in topological order (as
+    ``topological_order(root, leaves=False)`` does). Leaves accumulate directly;
+    each computed node's own `.grad` is set aside during the pass, so that only
+    this pass's gradient flows through it, and added back at the end.
     """
-    for node in order:
-        node.grad = 0.0
-    root = order[-1]
-    if create_graph:
-        _backpropagate_graph(order, Node(seed))
+    if not computed:  # the root is a leaf
+        root.grad = _accumulated(root.grad, Node(seed) if create_graph else float(seed))
         return
-    root.grad = float(seed)
-    for node in reversed(order):
+    previous = [node.grad for node in computed]
+    for node in computed:
+        node.grad = 0.0
+    if create_graph:
+        _propagate_graph(computed, root, Node(seed))
+    else:
+        _propagate(computed, root, float(seed))
+    for node, before in zip(computed, previous):
+        if before:
+            node.grad = before + node.grad
+
+
+def _propagate(computed: list[Node], root: Node, seed: float) -> None:
+    """The chain rule in reverse topological order, on floats."""
+    root.grad = seed
+    for node in reversed(computed):
         inputs = node._inputs
-        if not inputs:
-            continue
         op = node._op
         assert op is not None
         grad = node.grad
@@ -378,6 +391,10 @@ def backpropagate(order: list[Node], seed: float, create_graph: bool = False) ->
             da, db = op.local_grads(a.data, b.data, node.data)
             a.grad += grad * da
             b.grad += grad * db
+        elif len(inputs) == 1:
+            (a,) = inputs
+            (da,) = op.local_grads(a.data, node.data)
+            a.grad += grad * da
         else:
             local = op.local_grads(*[x.data for x in inputs], node.data)
             if len(local) != len(inputs):
@@ -386,13 +403,11 @@ def backpropagate(order: list[Node], seed: float, create_graph: bool = False) ->
                 x.grad += grad * d
 
 
-def _backpropagate_graph(order: list[Node], seed: Node) -> None:
-    """`backpropagate` with Node arithmetic, so the gradients form a graph."""
-    order[-1].grad = seed
-    for node in reversed(order):
+def _propagate_graph(computed: list[Node], root: Node, seed: Node) -> None:
+    """The chain rule with Node arithmetic, so the gradients form a graph."""
+    root.grad = seed
+    for node in reversed(computed):
         inputs = node._inputs
-        if not inputs:
-            continue
         op = node._op
         assert op is not None
         grad = node.grad
@@ -400,10 +415,15 @@ def _backpropagate_graph(order: list[Node], seed: Node) -> None:
         if len(local) != len(inputs):
             raise op.wrong_grad_count(len(local))
         for x, d in zip(inputs, local):
-            contribution = grad if isinstance(d, float) and d == 1.0 else grad * d
-            # Every .grad was reset to the float 0.0, so the first contribution
-            # is stored as it is rather than added to a constant zero.
-            x.grad = x.grad + contribution if isinstance(x.grad, Node) else contribution
+            x.grad = _accumulated(x.grad, grad if isinstance(d, float) and d == 1.0 else grad * d)
+
+
+def _accumulated(total: float | Node, contribution: float | Node) -> float | Node:
+    # A zero total is dropped rather than added, so that graphs of gradients
+    # carry no `0 + ...` nodes.
+    if isinstance(total, Node) or total:
+        return total + contribution
+    return contribution
 
 
 # The operators above dispatch to the ops module, which builds on Node.

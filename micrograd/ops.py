@@ -19,6 +19,7 @@ import builtins
 import functools
 import inspect
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -31,9 +32,12 @@ LocalGrads = Sequence["float | Node"]
 GradFn = Callable[..., LocalGrads]
 
 
+_new = object.__new__
+
+
 def _new_node(data: float, inputs: tuple[Node, ...], op: Op) -> Node:
     """A Node made by an op (skips the validation of user-made leaves)."""
-    node = Node.__new__(Node)
+    node = _new(Node)
     node.data = data
     node.grad = 0.0
     node.label = ""
@@ -139,20 +143,76 @@ class Op:
         """Apply the op to Nodes or plain numbers and return the resulting Node."""
         if self.arity is not None and len(args) != self.arity:
             raise self.wrong_arity(len(args))
-        inputs = tuple(a if isinstance(a, Node) else _constant(a, self.name) for a in args)
-        out = self._evaluate([x.data for x in inputs])
+        if len(args) == 1:
+            return self.call1(args[0])
+        if len(args) == 2:
+            return self.call2(args[0], args[1])
+        inputs = tuple([a if isinstance(a, Node) else _constant(a, self.name) for a in args])
+        values = [x.data for x in inputs]
+        try:
+            out = self.forward(*values)
+        except (ArithmeticError, ValueError) as error:
+            raise self._failed(error, *values) from None
+        return self._result(out, inputs, values)
+
+    # call1 and call2 are __call__ for one and two inputs without the generic
+    # argument handling: the operators and functions of Node use them directly.
+
+    def call1(self, a: NodeLike) -> Node:
+        """`self(a)` for a one-input op."""
+        if not isinstance(a, Node):
+            a = _constant(a, self.name)
+        try:
+            out = self.forward(a.data)
+        except (ArithmeticError, ValueError) as error:
+            raise self._failed(error, a.data) from None
+        if type(out) is not float or not self._checked:
+            return self._result(out, (a,), [a.data])
+        node = _new(Node)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._inputs = (a,) if config.grad_enabled else ()
+        node._op = self
+        return node
+
+    def call2(self, a: NodeLike, b: NodeLike) -> Node:
+        """`self(a, b)` for a two-input op."""
+        if not isinstance(a, Node):
+            a = _constant(a, self.name)
+        if not isinstance(b, Node):
+            b = _constant(b, self.name)
+        try:
+            out = self.forward(a.data, b.data)
+        except (ArithmeticError, ValueError) as error:
+            raise self._failed(error, a.data, b.data) from None
+        if type(out) is not float or not self._checked:
+            return self._result(out, (a, b), [a.data, b.data])
+        node = _new(Node)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._inputs = (a, b) if config.grad_enabled else ()
+        node._op = self
+        return node
+
+    def _result(self, out: object, inputs: tuple[Node, ...], values: list[float]) -> Node:
+        """The output Node, after checking `out` (and, once, the local gradients)."""
+        out = self._as_output(out)
         if not config.grad_enabled:
             return _new_node(out, (), self)
         if not self._checked:
-            self._check_local_grads([x.data for x in inputs], out)
+            self._check_local_grads(values, out)
         return _new_node(out, inputs, self)
 
     def _evaluate(self, values: list[float]) -> float:
         try:
             out = self.forward(*values)
         except (ArithmeticError, ValueError) as error:
-            shown = ", ".join(repr(v) for v in values)
-            raise type(error)(f"{self.name}({shown}): {error}") from None
+            raise self._failed(error, *values) from None
+        return self._as_output(out)
+
+    def _as_output(self, out: object) -> float:
         if type(out) is float:
             return out
         if isinstance(out, (int, float)):
@@ -161,6 +221,11 @@ class Op:
             f"{self.name}: forward() must return a real number, got {type(out).__name__}"
             f" ({out!r})"
         )
+
+    def _failed(self, error: Exception, *values: float) -> Exception:
+        """A domain error from `forward`, restated with the op's name and inputs."""
+        shown = ", ".join(repr(v) for v in values)
+        return type(error)(f"{self.name}({shown}): {error}")
 
     def _check_local_grads(self, values: list[float], out: float) -> None:
         """Validate the local-gradient formula once, at the op's first call."""
@@ -189,11 +254,11 @@ class Op:
 
 
 def _constant(value: object, where: str) -> Node:
-    return _new_leaf(as_float(value, where))
+    return _new_leaf(value if type(value) is float else as_float(value, where))
 
 
 def _new_leaf(data: float) -> Node:
-    node = Node.__new__(Node)
+    node = _new(Node)
     node.data = data
     node.grad = 0.0
     node.label = ""
@@ -232,6 +297,7 @@ class FunctionOp(Op):
         method: Method = "central",
         eps: float | None = None,
         name: str | None = None,
+        doc: str | None = None,
     ) -> None:
         if not callable(function):
             raise TypeError(f"op: expected a function, got {type(function).__name__}")
@@ -244,20 +310,26 @@ class FunctionOp(Op):
         self.arity = _positional_arity(function)
         functools.update_wrapper(self, function)
         self.__name__ = self.name
-
-    def forward(self, *inputs: float) -> float:
-        """Call the wrapped function."""
-        return self.function(*inputs)
-
-    def local_grads(self, *args: Any) -> LocalGrads:
-        """The stated formula's partials, or numeric ones when none was given."""
-        if self.grad is None:
-            return super().local_grads(*args)
-        return self.grad(*args)
+        if doc is not None:
+            self.__doc__ = doc
+        # The function and the formula stand in for the methods themselves,
+        # sparing a call per op on the hot path.
+        self.forward = function  # type: ignore[method-assign]
+        if grad is not None:
+            self.local_grads = grad  # type: ignore[method-assign]
 
 
 @overload
-def op(function: Callable[..., float], /) -> FunctionOp: ...
+def op(
+    function: Callable[..., float],
+    /,
+    *,
+    grad: GradFn | None = None,
+    method: Method = "central",
+    eps: float | None = None,
+    name: str | None = None,
+    doc: str | None = None,
+) -> FunctionOp: ...
 
 
 @overload
@@ -267,6 +339,7 @@ def op(
     method: Method = "central",
     eps: float | None = None,
     name: str | None = None,
+    doc: str | None = None,
 ) -> Callable[[Callable[..., float]], FunctionOp]: ...
 
 
@@ -278,6 +351,7 @@ def op(
     method: Method = "central",
     eps: float | None = None,
     name: str | None = None,
+    doc: str | None = None,
 ) -> FunctionOp | Callable[[Callable[..., float]], FunctionOp]:
     """Turn a plain float function into a differentiable op.
 
@@ -302,12 +376,16 @@ def op(
         eps: a fixed finite-difference step; by default it is scaled to each
             input. ``method="forward", eps=1e-10`` is the tutorial's scheme.
         name: the op's name in errors and pictures (default: the function's).
+        doc: the op's docstring (default: the function's).
+
+    Called directly, ``op(function, grad=...)`` makes the op without the
+    decorator syntax.
     """
     if function is not None:
-        return FunctionOp(function, grad=grad, method=method, eps=eps, name=name)
+        return FunctionOp(function, grad=grad, method=method, eps=eps, name=name, doc=doc)
 
     def decorate(inner: Callable[..., float]) -> FunctionOp:
-        return FunctionOp(inner, grad=grad, method=method, eps=eps, name=name)
+        return FunctionOp(inner, grad=grad, method=method, eps=eps, name=name, doc=doc)
 
     return decorate
 
@@ -318,38 +396,18 @@ def op(
 # maximum/minimum splits the gradient evenly.
 
 
-@op(grad=lambda x, y, out: (1.0, 1.0))
-def add(x: float, y: float) -> float:
-    """`x + y`."""
-    return x + y
-
-
-@op(grad=lambda x, y, out: (1.0, -1.0))
-def sub(x: float, y: float) -> float:
-    """`x - y`."""
-    return x - y
-
-
-@op(grad=lambda x, y, out: (y, x))
-def mul(x: float, y: float) -> float:
-    """`x * y`."""
-    return x * y
-
-
-def _div(x: float, y: float) -> float:
-    if y == 0:
-        raise ZeroDivisionError("division by zero")
-    return x / y
-
-
-div = FunctionOp(_div, grad=lambda x, y, out: (1.0 / y, -out / y), name="div")
-div.__doc__ = """`x / y`; dividing by zero raises ZeroDivisionError naming the values."""
-
-
-@op(grad=lambda x, out: (-1.0,))
-def neg(x: float) -> float:
-    """`-x`."""
-    return -x
+# The arithmetic ops take Python's own operators (C functions) as their
+# forward: no Python frame per operation on the hottest path of the engine.
+add = op(operator.add, grad=lambda x, y, out: (1.0, 1.0), name="add", doc="`x + y`.")
+sub = op(operator.sub, grad=lambda x, y, out: (1.0, -1.0), name="sub", doc="`x - y`.")
+mul = op(operator.mul, grad=lambda x, y, out: (y, x), name="mul", doc="`x * y`.")
+div = op(
+    operator.truediv,
+    grad=lambda x, y, out: (1.0 / y, -out / y),
+    name="div",
+    doc="`x / y`; dividing by zero raises ZeroDivisionError naming the values.",
+)
+neg = op(operator.neg, grad=lambda x, out: (-1.0,), name="neg", doc="`-x`.")
 
 
 def _sign(x: NodeLike) -> float:

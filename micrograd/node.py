@@ -20,9 +20,9 @@ Gradient semantics, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from micrograd.ops import Op
@@ -108,19 +108,27 @@ class Node:
         label: an optional name, shown in pictures of the graph.
     """
 
-    __slots__ = ("__weakref__", "_inputs", "_op", "data", "grad", "label")
+    # The inputs live in two slots rather than a tuple: one container object
+    # per node instead of two, which halves the work of Python's garbage
+    # collector while a graph is built. `_a` is the first input (None for a
+    # leaf), `_b` the second (None for one input); an op with more inputs
+    # keeps them all as a tuple in `_a` and the marker MANY in `_b`.
+    __slots__ = ("__weakref__", "_a", "_b", "_op", "data", "grad", "label")
 
     data: float
     grad: float | Node
     label: str
-    _inputs: tuple[Node, ...]
+    # Typed loosely: which of its three forms `_a` has is decided by `_b`.
+    _a: Any
+    _b: Any
     _op: Op | None
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_float(data, "Node")
         self.grad = 0.0
         self.label = label
-        self._inputs = ()
+        self._a = None
+        self._b = None
         self._op = None
 
     # -- what the node knows -------------------------------------------------
@@ -128,7 +136,15 @@ class Node:
     @property
     def inputs(self) -> tuple[Node, ...]:
         """The Nodes this one was computed from (empty for a leaf)."""
-        return self._inputs
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is None:
+            return (a,)
+        if b is MANY:
+            inputs: tuple[Node, ...] = a
+            return inputs
+        return (a, b)
 
     @property
     def op(self) -> Op | None:
@@ -138,13 +154,13 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         """True for a node made by the user, under `no_grad()`, or by `detach()`."""
-        return not self._inputs
+        return self._a is None
 
     def local_grads(self) -> tuple[float, ...]:
         """The partial derivative of this node with respect to each input, now."""
-        if self._op is None or not self._inputs:
+        if self._op is None or self._a is None:
             return ()
-        grads = self._op.local_grads(*[x.data for x in self._inputs], self.data)
+        grads = self._op.local_grads(*[x.data for x in self.inputs], self.data)
         return tuple(float(g) for g in grads)
 
     def __repr__(self) -> str:
@@ -153,6 +169,14 @@ class Node:
 
     def __float__(self) -> float:
         return self.data
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """Jupyter shows a Node as the picture of its graph (its repr without Graphviz)."""
+        from micrograd.viz import repr_mimebundle  # viz builds on node: import when used
+
+        return repr_mimebundle(self, include, exclude)
 
     def __bool__(self) -> bool:
         return self.data != 0.0
@@ -289,6 +313,17 @@ class Node:
         backpropagate(topological_order(self, leaves=False), self, grad, create_graph)
 
 
+class _Many:
+    """The marker in `Node._b` for an op with more than two inputs."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MANY"
+
+
+MANY = _Many()
+
 # What the operators take on the other side; for anything else they return
 # NotImplemented, so Python tries the other operand and then raises TypeError.
 _OPERAND_TYPES = (Node, int, float)
@@ -305,7 +340,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     With ``leaves=False`` only the nodes computed by ops are listed.
     """
     order: list[Node] = []
-    if not leaves and not root._inputs:
+    if not leaves and root._a is None:
         return order
     expanded: set[Node] = set()
     finished: set[Node] = set()
@@ -322,9 +357,16 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
             continue
         expanded.add(node)
         push(node)
-        for child in node._inputs:
-            if child not in expanded and (leaves or child._inputs):
-                push(child)
+        a, b = node._a, node._b
+        if b is MANY:
+            for child in a:
+                if child not in expanded and (leaves or child._a is not None):
+                    push(child)
+            continue
+        if a is not None and a not in expanded and (leaves or a._a is not None):
+            push(a)
+        if b is not None and b not in expanded and (leaves or b._a is not None):
+            push(b)
     return order
 
 
@@ -344,7 +386,7 @@ def gradients(
         node.grad = 0.0
     for node in wrt:
         node.grad = 0.0
-    backpropagate([node for node in everything if node._inputs], root, seed, create_graph)
+    backpropagate([node for node in everything if node._a is not None], root, seed, create_graph)
     result = [node.grad for node in wrt]
     for node, before in zip(everything, saved):
         node.grad = before
@@ -382,24 +424,20 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
     """The chain rule in reverse topological order, on floats."""
     root.grad = seed
     for node in reversed(computed):
-        inputs = node._inputs
-        op = node._op
+        a, b, op, grad = node._a, node._b, node._op, node.grad
         assert op is not None
-        grad = node.grad
-        if len(inputs) == 2:
-            a, b = inputs
+        if b is None:
+            (da,) = op.local_grads(a.data, node.data)
+            a.grad += grad * da
+        elif b is not MANY:
             da, db = op.local_grads(a.data, b.data, node.data)
             a.grad += grad * da
             b.grad += grad * db
-        elif len(inputs) == 1:
-            (a,) = inputs
-            (da,) = op.local_grads(a.data, node.data)
-            a.grad += grad * da
         else:
-            local = op.local_grads(*[x.data for x in inputs], node.data)
-            if len(local) != len(inputs):
+            local = op.local_grads(*[x.data for x in a], node.data)
+            if len(local) != len(a):
                 raise op.wrong_grad_count(len(local))
-            for x, d in zip(inputs, local):
+            for x, d in zip(a, local):
                 x.grad += grad * d
 
 
@@ -407,7 +445,7 @@ def _propagate_graph(computed: list[Node], root: Node, seed: Node) -> None:
     """The chain rule with Node arithmetic, so the gradients form a graph."""
     root.grad = seed
     for node in reversed(computed):
-        inputs = node._inputs
+        inputs = node.inputs
         op = node._op
         assert op is not None
         grad = node.grad

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from micrograd.node import Node, NodeLike, as_float, config
+from micrograd.node import MANY, Node, NodeLike, as_float, config
 from micrograd.numeric import Method, check_method, partial
 
 #: What a local-gradient formula returns: one partial derivative per input.
@@ -41,7 +41,14 @@ def _new_node(data: float, inputs: tuple[Node, ...], op: Op) -> Node:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._inputs = inputs
+    if len(inputs) == 1:
+        node._a, node._b = inputs[0], None
+    elif len(inputs) == 2:
+        node._a, node._b = inputs
+    elif inputs:
+        node._a, node._b = inputs, MANY
+    else:
+        node._a = node._b = None
     node._op = op
     return node
 
@@ -172,7 +179,8 @@ class Op:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._inputs = (a,) if config.grad_enabled else ()
+        node._a = a if config.grad_enabled else None
+        node._b = None
         node._op = self
         return node
 
@@ -192,7 +200,11 @@ class Op:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._inputs = (a, b) if config.grad_enabled else ()
+        if config.grad_enabled:
+            node._a = a
+            node._b = b
+        else:
+            node._a = node._b = None
         node._op = self
         return node
 
@@ -262,7 +274,7 @@ def _new_leaf(data: float) -> Node:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._inputs = ()
+    node._a = node._b = None
     node._op = None
     return node
 

@@ -8,7 +8,9 @@
 6.0
 """
 
+from micrograd import models, nn, optim
 from micrograd.functional import grad, value_and_grad
+from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
     Node,
     NodeLike,
@@ -48,16 +50,20 @@ from micrograd.ops import (
     tanh,
 )
 from micrograd.ops import absolute as abs
+from micrograd.viz import GraphvizNotFoundError, draw_graph, render_graph
 
 __version__ = "0.2.0"
 
 __all__ = [
     "FunctionOp",
+    "GraphvizNotFoundError",
     "LeakyReLU",
+    "Module",
     "Node",
     "NodeLike",
     "NumericPartial",
     "Op",
+    "Parameter",
     "PowConst",
     "__version__",
     "abs",
@@ -65,6 +71,7 @@ __all__ = [
     "cos",
     "derivative",
     "div",
+    "draw_graph",
     "enable_grad",
     "exp",
     "grad",
@@ -73,16 +80,21 @@ __all__ = [
     "is_grad_enabled",
     "leaky_relu",
     "log",
+    "manual_seed",
     "maximum",
     "minimum",
+    "models",
     "mul",
     "neg",
+    "nn",
     "no_grad",
     "numeric_grad",
     "op",
+    "optim",
     "pow",
     "power",
     "relu",
+    "render_graph",
     "sigmoid",
     "sin",
     "softplus",

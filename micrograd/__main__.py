@@ -1,0 +1,5 @@
+"""``python -m micrograd``: the same as the `micrograd` command."""
+
+from micrograd.cli import main
+
+raise SystemExit(main())

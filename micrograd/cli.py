@@ -172,7 +172,7 @@ def _run_demo(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"the loss became {loss} in epoch {epoch + 1}: training diverged. {_LR_HINT}"
                 )
-            bar.set_postfix_str(f"loss {loss:.4g}")
+            bar.set_postfix_str(f"loss {loss:.4g}", refresh=False)
     prediction = net.predict(1000.0, 1000.0)
     if not math.isfinite(prediction):
         raise CommandError(f"the prediction at 1000 is {prediction}. {_LR_HINT}")

@@ -409,15 +409,19 @@ def backpropagate(
         root.grad = _accumulated(root.grad, Node(seed) if create_graph else float(seed))
         return
     previous = [node.grad for node in computed]
-    for node in computed:
-        node.grad = 0.0
+    # A fresh graph has nothing to set aside: skip two loops over it.
+    carried = any(previous)
+    if carried:
+        for node in computed:
+            node.grad = 0.0
     if create_graph:
         _propagate_graph(computed, root, Node(seed))
     else:
         _propagate(computed, root, float(seed))
-    for node, before in zip(computed, previous):
-        if before:
-            node.grad = before + node.grad
+    if carried:
+        for node, before in zip(computed, previous):
+            if before:
+                node.grad = before + node.grad
 
 
 def _propagate(computed: list[Node], root: Node, seed: float) -> None:

@@ -266,12 +266,9 @@ class Op:
 
 
 def _constant(value: object, where: str) -> Node:
-    return _new_leaf(value if type(value) is float else as_float(value, where))
-
-
-def _new_leaf(data: float) -> Node:
+    """A leaf for a plain-number operand (`where` names the op in errors)."""
     node = _new(Node)
-    node.data = data
+    node.data = value if type(value) is float else as_float(value, where)
     node.grad = 0.0
     node.label = ""
     node._a = node._b = None

@@ -9,6 +9,17 @@
 """
 
 from micrograd import models, nn, optim
+from micrograd.compile import (
+    BranchError,
+    CompiledFunction,
+    CompiledLoss,
+    CompileError,
+    GraphTooLargeError,
+    VerificationError,
+    compile_loss,
+    register_emitter,
+)
+from micrograd.compile import compile_function as compile
 from micrograd.functional import grad, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
@@ -55,7 +66,12 @@ from micrograd.viz import GraphvizNotFoundError, draw_graph, render_graph
 __version__ = "0.2.0"
 
 __all__ = [
+    "BranchError",
+    "CompileError",
+    "CompiledFunction",
+    "CompiledLoss",
     "FunctionOp",
+    "GraphTooLargeError",
     "GraphvizNotFoundError",
     "LeakyReLU",
     "Module",
@@ -65,9 +81,12 @@ __all__ = [
     "Op",
     "Parameter",
     "PowConst",
+    "VerificationError",
     "__version__",
     "abs",
     "add",
+    "compile",
+    "compile_loss",
     "cos",
     "derivative",
     "div",
@@ -93,6 +112,7 @@ __all__ = [
     "optim",
     "pow",
     "power",
+    "register_emitter",
     "relu",
     "render_graph",
     "sigmoid",

@@ -39,7 +39,7 @@ bench: $(STAMP)  ## the benchmark suite; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py
 
 docs: $(STAMP) graphviz  ## build the documentation site with --strict
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 docs-images: $(STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png

@@ -63,6 +63,7 @@ from micrograd.ops import (
 from micrograd.ops import absolute as abs
 from micrograd.viz import GraphvizNotFoundError, draw_graph, render_graph
 
+#: The installed version of micrograd.
 __version__ = "0.2.0"
 
 __all__ = [

@@ -64,7 +64,7 @@ from typing import Any, Literal, NamedTuple, Union
 
 from micrograd import functional as _functional
 from micrograd import ops as _ops
-from micrograd.node import Node, enable_grad, gradients, topological_order
+from micrograd.node import Node, config, enable_grad, gradients, topological_order
 from micrograd.ops import LeakyReLU, Op, PowConst
 
 __all__ = [
@@ -491,98 +491,63 @@ def _active() -> _Recorder | None:
     return None
 
 
-def _caller(depth: int = 2) -> str:
+def _caller(depth: int) -> str:
     frame = sys._getframe(depth)
     return f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.f_lineno}"
 
 
-def _recording_comparison(symbol: str, original: Callable[[Node, Any], bool]) -> Any:
-    def compare(self: Node, other: Any) -> bool:
-        outcome = original(self, other)
+class _TraceListener:
+    """The engine's tracer while a trace runs: hands what it hears to the recorder.
+
+    Only the tracing thread's own decisions are recorded. Frame depths count
+    from `_caller` up through this method and Node's method to user code.
+    """
+
+    def compared(self, node: Node, symbol: str, other: Any, outcome: bool) -> None:
         recorder = _active()
         if recorder is not None:
             value = other if isinstance(other, Node) else float(other)
-            recorder.guards.append(_Guard(self, symbol, value, outcome, _caller()))
-        return outcome
+            recorder.guards.append(_Guard(node, symbol, value, outcome, _caller(4)))
 
-    return compare
-
-
-def _patches() -> dict[str, Any]:
-    """The recording versions of Node's value-revealing methods."""
-    originals = {name: Node.__dict__[name] for name in ("__lt__", "__le__", "__gt__", "__ge__")}
-    patched: dict[str, Any] = {
-        name: _recording_comparison(symbol, originals[name])
-        for name, symbol in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">="))
-    }
-    original_bool = Node.__dict__["__bool__"]
-    original_float = Node.__dict__["__float__"]
-
-    def truth(self: Node) -> bool:
-        outcome: bool = original_bool(self)
+    def converted(self, node: Node) -> None:
         recorder = _active()
         if recorder is not None:
-            recorder.guards.append(_Guard(self, "!=", 0.0, outcome, _caller()))
-        return outcome
+            recorder.escapes.append((node, _caller(3)))
 
-    def to_float(self: Node) -> float:
+    def constant(self, node: Node) -> None:
         recorder = _active()
         if recorder is not None:
-            recorder.escapes.append((self, _caller()))
-        value: float = original_float(self)
-        return value
+            recorder.constants.add(node)
 
-    patched["__bool__"] = truth
-    patched["__float__"] = to_float
-    return patched
+
+_listener = _TraceListener()
 
 
 @contextmanager
 def _recording(recorder: _Recorder) -> Iterator[None]:
-    """Record guards and constants while the traced function runs.
+    """Record guards, escapes and constants while the traced function runs.
 
-    Node's comparison methods and ops' constant maker are swapped for
-    recording versions that return exactly what the originals return; they
-    record only on the tracing thread, and only while a trace is running.
+    The engine reports comparisons, `float()` and constants to its tracer
+    (`micrograd.node.config.tracer`); during a trace that is a listener which
+    records them for the tracing thread only.
     """
     with _trace_lock:
         outermost = not _recorders
-        saved: dict[str, Any] = {}
+        previous = config.tracer
         if outermost:
-            patched = _patches()
-            saved = {name: Node.__dict__[name] for name in patched}
-            for name, method in patched.items():
-                setattr(Node, name, method)
-            original_constant = getattr(_ops, "_constant", None)
-            if original_constant is not None:
-
-                def constant(value: object, where: str) -> Node:
-                    node: Node = original_constant(value, where)
-                    recorder = _active()
-                    if recorder is not None:
-                        recorder.constants.add(node)
-                    return node
-
-                saved["_constant"] = original_constant
-                setattr(_ops, "_constant", constant)  # noqa: B010
+            config.tracer = _listener
         _recorders.append(recorder)
         # A grad() or value_and_grad() inside the traced function must build a
         # graph of its gradient (as it does inside another transformation).
-        nested = hasattr(_functional, "_depth")
-        if nested:
-            _functional._depth += 1
+        _functional._depth += 1
         try:
             with enable_grad():
                 yield
         finally:
-            if nested:
-                _functional._depth -= 1
+            _functional._depth -= 1
             _recorders.pop()
             if outermost:
-                if "_constant" in saved:
-                    setattr(_ops, "_constant", saved.pop("_constant"))  # noqa: B010
-                for name, method in saved.items():
-                    setattr(Node, name, method)
+                config.tracer = previous
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 if TYPE_CHECKING:
     from micrograd.ops import Op
@@ -31,12 +31,33 @@ if TYPE_CHECKING:
 NodeLike = Union["Node", float, int]
 
 
+class Tracer(Protocol):
+    """What `micrograd.compile` listens to while it traces a function.
+
+    A trace fixes the graph's shape, so it must know every decision the
+    traced code took on a Node's value and every constant it introduced.
+    """
+
+    def compared(self, node: Node, symbol: str, other: NodeLike, outcome: bool) -> None:
+        """`node <symbol> other` (or `bool(node)`, as ``!= 0.0``) came out as `outcome`."""
+
+    def converted(self, node: Node) -> None:
+        """`float(node)` let the value leave the graph."""
+
+    def constant(self, node: Node) -> None:
+        """An op turned a plain-number operand into the leaf `node`."""
+
+
 class _Config:
     """Process-wide switches read on the hot path (kept as one small object)."""
 
+    #: Whether ops record their inputs (False inside `no_grad()`).
     grad_enabled: bool = True
+    #: Told about value-dependent decisions while a function is traced, else None.
+    tracer: Tracer | None = None
 
 
+#: The engine's switches; use `no_grad()` and `enable_grad()` rather than this.
 config = _Config()
 
 
@@ -115,8 +136,12 @@ class Node:
     # keeps them all as a tuple in `_a` and the marker MANY in `_b`.
     __slots__ = ("__weakref__", "_a", "_b", "_op", "data", "grad", "label")
 
+    #: The value.
     data: float
+    #: The gradient accumulated by `backward()`: a float, or a Node after
+    #: ``backward(create_graph=True)``.
     grad: float | Node
+    #: A name shown in pictures and reprs ("" for none).
     label: str
     # Typed loosely: which of its three forms `_a` has is decided by `_b`.
     _a: Any
@@ -168,6 +193,8 @@ class Node:
         return f"Node(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        if config.tracer is not None:
+            config.tracer.converted(self)
         return self.data
 
     def _repr_mimebundle_(
@@ -179,21 +206,21 @@ class Node:
         return repr_mimebundle(self, include, exclude)
 
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        return _decided(self, "!=", 0.0, self.data != 0.0)
 
     # Comparisons compare values; `==` and hashing stay identity so Nodes can
     # be dict keys and set members.
     def __lt__(self, other: NodeLike) -> bool:
-        return self.data < _value(other, "<")
+        return _decided(self, "<", other, self.data < _value(other, "<"))
 
     def __le__(self, other: NodeLike) -> bool:
-        return self.data <= _value(other, "<=")
+        return _decided(self, "<=", other, self.data <= _value(other, "<="))
 
     def __gt__(self, other: NodeLike) -> bool:
-        return self.data > _value(other, ">")
+        return _decided(self, ">", other, self.data > _value(other, ">"))
 
     def __ge__(self, other: NodeLike) -> bool:
-        return self.data >= _value(other, ">=")
+        return _decided(self, ">=", other, self.data >= _value(other, ">="))
 
     # -- arithmetic: every operator is an op of micrograd.ops ------------------
 
@@ -322,11 +349,19 @@ class _Many:
         return "MANY"
 
 
+#: The marker in `Node._b` for an op with more than two inputs.
 MANY = _Many()
 
 # What the operators take on the other side; for anything else they return
 # NotImplemented, so Python tries the other operand and then raises TypeError.
 _OPERAND_TYPES = (Node, int, float)
+
+
+def _decided(node: Node, symbol: str, other: NodeLike, outcome: bool) -> bool:
+    """Return `outcome`, telling the tracer (if any) that the code decided on it."""
+    if config.tracer is not None:
+        config.tracer.compared(node, symbol, other, outcome)
+    return outcome
 
 
 def _value(other: NodeLike, symbol: str) -> float:

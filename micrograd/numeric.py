@@ -26,6 +26,7 @@ from micrograd.node import Node, NodeLike, as_float, gradients
 
 #: The finite-difference schemes.
 Method = Literal["central", "forward", "richardson"]
+#: The names of the finite-difference schemes, as `method=` takes them.
 METHODS: tuple[str, ...] = ("central", "forward", "richardson")
 
 _EPS = sys.float_info.epsilon

@@ -94,9 +94,13 @@ class Op:
             not defined (see `micrograd.numeric`).
     """
 
+    #: Shown in errors and pictures.
     name: str = "op"
+    #: The number of inputs, or None for any number.
     arity: int | None = None
+    #: The finite-difference scheme when `local_grads` is not defined.
     method: Method = "central"
+    #: A fixed finite-difference step, or None for one scaled to each input.
     eps: float | None = None
     _checked: bool = False
 
@@ -273,6 +277,8 @@ def _constant(value: object, where: str) -> Node:
     node.label = ""
     node._a = node._b = None
     node._op = None
+    if config.tracer is not None:
+        config.tracer.constant(node)
     return node
 
 

@@ -195,3 +195,22 @@ def test_every_page_is_in_the_navigation() -> None:
     for page in DOCS.rglob("*.md"):
         relative = page.relative_to(DOCS).as_posix()
         assert relative in config, f"{relative} is not in the nav of mkdocs.yml"
+
+
+def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's python blocks run, and the first prints what its comments say."""
+    readme = DOCS.parent / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    blocks = [b for b in fenced_blocks(text) if b.language == "python"]
+    assert blocks, "the README has no python example"
+    if any("render_graph(" in b.code for b in blocks):
+        require_dot()
+    monkeypatch.chdir(tmp_path)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for block in blocks:
+            exec(compile(block.code, f"README.md, line {block.line}", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert lines[0] == "10.0 12.0 -4.0"
+    assert abs(float(lines[1]) - 12.0) < 1e-9 and lines[2] == "44.0"
+    assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

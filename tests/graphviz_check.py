@@ -20,3 +20,9 @@ def require_dot() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{message}; these tests must run in CI")
     pytest.skip(message)
+
+
+#: The first bytes of every PNG file.
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The XML namespace of SVG elements, as ElementTree spells it.
+SVG_NS = "{http://www.w3.org/2000/svg}"

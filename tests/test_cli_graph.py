@@ -8,27 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from graphviz_check import require_dot
+from graphviz_check import PNG_SIGNATURE, SVG_NS
 
 from micrograd import cli
 from micrograd.models import TwoLayerNet
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def dot() -> None:
-    """Tests taking this fixture run Graphviz's `dot` (skip locally, fail in CI)."""
-    require_dot()
-
-
-@pytest.fixture
-def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `dot` impossible to find, as on a machine without Graphviz."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import graphviz
 import pytest
-from graphviz_check import require_dot
+from graphviz_check import PNG_SIGNATURE, SVG_NS
 
 import micrograd as mg
 from micrograd import nn
@@ -25,23 +25,6 @@ from micrograd.viz import (
     render_graph,
     repr_mimebundle,
 )
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def dot() -> None:
-    """Tests taking this fixture run Graphviz's `dot` (skip locally, fail in CI)."""
-    require_dot()
-
-
-@pytest.fixture
-def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `dot` impossible to find, as on a machine without Graphviz."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
 
 
 def seed_formula() -> tuple[mg.Node, mg.Node, mg.Node]:

@@ -244,15 +244,13 @@ def _in_reading_order(tree: ast.Expression, names: Mapping[str, None]) -> tuple[
 
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula, ready to be evaluated on Nodes.
+    """A checked formula, ready to be evaluated on Nodes."""
 
-    Attributes:
-        text: the formula as written.
-        variables: its variable names, in the order they first appear.
-    """
-
+    #: The formula as written.
     text: str
+    #: Its variable names, in the order they first appear.
     variables: tuple[str, ...]
+    #: The checked syntax tree that `evaluate` walks.
     tree: ast.Expression
 
     def evaluate(self, values: Mapping[str, NodeLike]) -> Node:

@@ -90,11 +90,17 @@ class TwoLayerNet(Module):
 
     def __init__(self, numeric: bool = False, seed: Seed = None) -> None:
         super().__init__()
+        #: Whether the layers and the loss use the tutorial's forward-difference
+        #: gradients instead of exact ones.
         self.numeric = bool(numeric)
         if seed is None:
+            #: The `WeightSum` ``f = w1*x1 + w2*x2 + b1`` (first layer).
             self.f = WeightSum(1.0, 2.0, 9.0, numeric=numeric)
+            #: The `WeightSum` ``g = w3*x1 + w4*x2 + b2`` (first layer).
             self.g = WeightSum(3.0, 4.0, 10.0, numeric=numeric)
+            #: The `WeightSum` ``h = w5*f + w6*g + b3`` (second layer).
             self.h = WeightSum(5.0, 6.0, 11.0, numeric=numeric)
+            #: The `WeightSum` ``i = w7*f + w8*g + b4`` (second layer).
             self.i = WeightSum(7.0, 8.0, 12.0, numeric=numeric)
         else:
             rng = _generator(seed, "TwoLayerNet")

@@ -116,7 +116,9 @@ class Parameter(Node):
 class IncompatibleKeys(NamedTuple):
     """What `Module.load_state_dict(strict=False)` could not match."""
 
+    #: Names of the module's parameters that the state dict did not give.
     missing_keys: list[str]
+    #: Names in the state dict that the module has no parameter for.
     unexpected_keys: list[str]
 
 
@@ -549,18 +551,21 @@ class _Elementwise(Module):
 class ReLU(_Elementwise):
     """``max(x, 0)`` as a module, for `Sequential`; works on a value or a list."""
 
+    #: The op applied to each value: `micrograd.ops.relu`.
     function = relu
 
 
 class Tanh(_Elementwise):
     """``tanh(x)`` as a module, for `Sequential`; works on a value or a list."""
 
+    #: The op applied to each value: `micrograd.ops.tanh`.
     function = tanh
 
 
 class Sigmoid(_Elementwise):
     """``sigmoid(x)`` as a module, for `Sequential`; works on a value or a list."""
 
+    #: The op applied to each value: `micrograd.ops.sigmoid`.
     function = sigmoid
 
 
@@ -584,13 +589,17 @@ class Linear(Module):
 
     def __init__(self, nin: int, nout: int, bias: bool = True, seed: Seed = None) -> None:
         super().__init__()
+        #: Number of input values.
         self.nin = _check_size(nin, "nin", "Linear")
+        #: Number of outputs.
         self.nout = _check_size(nout, "nout", "Linear")
         rng = _generator(seed, "Linear")
         bound = 1.0 / math.sqrt(nin)
+        #: The weights: `nout` rows of `nin` Parameters (row k gives output k).
         self.weight = [
             [Parameter(rng.uniform(-bound, bound)) for _ in range(nin)] for _ in range(nout)
         ]
+        #: The `nout` bias Parameters, or None when built with ``bias=False``.
         self.bias = [Parameter(rng.uniform(-bound, bound)) for _ in range(nout)] if bias else None
 
     def forward(self, x: Sequence[NodeLike]) -> list[Node]:
@@ -616,12 +625,19 @@ class Neuron(Module):
         seed: an int or `random.Random` for the initial weights.
     """
 
+    #: The activation's name: "relu", "tanh", "sigmoid", "linear", or the
+    #: given function's name.
+    act: str
+
     def __init__(self, nin: int, act: Activation = "relu", seed: Seed = None) -> None:
         super().__init__()
+        #: Number of input values.
         self.nin = _check_size(nin, "nin", "Neuron")
         self.act, self._act = _activation(act, "Neuron")
         rng = _generator(seed, "Neuron")
+        #: The `nin` weight Parameters, one per input.
         self.w = [Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        #: The bias Parameter.
         self.b = Parameter(0.0)
 
     def forward(self, x: Sequence[NodeLike]) -> Node:
@@ -642,9 +658,12 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, act: Activation = "relu", seed: Seed = None) -> None:
         super().__init__()
+        #: Number of input values.
         self.nin = _check_size(nin, "nin", "Layer")
+        #: Number of neurons, so of outputs.
         self.nout = _check_size(nout, "nout", "Layer")
         rng = _generator(seed, "Layer")
+        #: The `nout` Neurons, each with its own weights and bias.
         self.neurons = [Neuron(nin, act=act, seed=rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[NodeLike]) -> list[Node]:
@@ -678,6 +697,7 @@ class MLP(Module):
         self, nin: int, sizes: Sequence[int], act: Activation = "relu", seed: Seed = None
     ) -> None:
         super().__init__()
+        #: Number of input values.
         self.nin = _check_size(nin, "nin", "MLP")
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
             raise ValueError(f"MLP: sizes must be a non-empty list of layer sizes, got {sizes!r}")
@@ -686,6 +706,7 @@ class MLP(Module):
         rng = _generator(seed, "MLP")
         widths = [nin, *sizes]
         last = len(sizes) - 1
+        #: The `Layer`s, first to last; the last one is linear.
         self.layers = [
             Layer(widths[k], widths[k + 1], act="linear" if k == last else act, seed=rng)
             for k in range(len(sizes))
@@ -771,9 +792,13 @@ class WeightSum(Module):
     ) -> None:
         super().__init__()
         rng = _generator(seed, "WeightSum")  # drawn from only for weights left out
+        #: The weight of the first input, `x1`.
         self.w1 = Parameter(rng.uniform(-1.0, 1.0) if w1 is None else w1)
+        #: The weight of the second input, `x2`.
         self.w2 = Parameter(rng.uniform(-1.0, 1.0) if w2 is None else w2)
+        #: The bias.
         self.b = Parameter(0.0 if b is None else b)
+        #: Whether the layer is one op with forward-difference local gradients.
         self.numeric = bool(numeric)
 
     def forward(self, x1: NodeLike, x2: NodeLike) -> Node:
@@ -797,6 +822,8 @@ def _weight_sum_numeric(w1: float, w2: float, b: float, x1: float, x2: float) ->
 # Losses
 
 _REDUCTIONS = ("mean", "sum")
+
+#: What the losses accept as `input` and `target`: one value, or a sequence of values.
 Values = NodeLike | Sequence[NodeLike]
 
 

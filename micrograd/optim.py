@@ -95,6 +95,7 @@ class Optimizer:
             raise TypeError(
                 f"{where}: params must be an iterable of Nodes, got {type(params).__name__}{hint}"
             )
+        #: The parameters this optimizer updates, in the order given.
         self.params: list[Node] = list(params)
         if not self.params:
             raise ValueError(f"{where}: got an empty parameter list")
@@ -110,6 +111,8 @@ class Optimizer:
         self.lr = lr
         #: How many times `step()` has run.
         self.step_count = 0
+        #: Each parameter's state (a momentum buffer, running averages, ...): one
+        #: dict per entry of `params`, in the same order, starting as `initial_state()`.
         self.state: list[dict[str, float]] = [self.initial_state() for _ in self.params]
 
     @property
@@ -203,7 +206,7 @@ class Optimizer:
         if len(states) != len(self.params):
             raise ValueError(
                 f"{where}: state has {len(states)} entries but the optimizer has"
-                f" {len(self.params)} parameters"
+                f" {_count(len(self.params), 'parameter')}"
             )
         template = set(twin.initial_state())
         loaded: list[dict[str, float]] = []
@@ -224,7 +227,12 @@ class Optimizer:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
-        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+        return f"{type(self).__name__}({_count(len(self.params), 'parameter')}, {settings})"
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 parameter``, ``2 parameters``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class SGD(Optimizer):
@@ -240,6 +248,7 @@ class SGD(Optimizer):
     Nesterov momentum needs ``momentum > 0`` and ``dampening == 0``.
     """
 
+    #: Names of the constructor arguments saved by `state_dict`.
     hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
 
     def __init__(
@@ -251,9 +260,14 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         nesterov: bool = False,
     ) -> None:
+        #: Momentum factor (0 for plain SGD).
         self.momentum = _non_negative(momentum, "momentum", "SGD")
+        #: Dampening of momentum: after the first step, the gradient enters the
+        #: buffer times ``1 - dampening``.
         self.dampening = _number(dampening, "dampening", "SGD")
+        #: L2 penalty: ``weight_decay * p`` is added to the gradient (0 for none).
         self.weight_decay = _non_negative(weight_decay, "weight_decay", "SGD")
+        #: Whether to use Nesterov momentum.
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0")
@@ -288,6 +302,7 @@ class Adam(Optimizer):
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
     """
 
+    #: Names of the constructor arguments saved by `state_dict`.
     hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad")
 
     def __init__(
@@ -300,9 +315,15 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         where = type(self).__name__
+        #: ``(beta1, beta2)``: decay rates of the running averages of the gradient
+        #: and of its square.
         self.betas = _betas(betas, where)
+        #: Added to the denominator for numerical stability.
         self.eps = _non_negative(eps, "eps", where)
+        #: Weight decay (0 for none): an L2 term ``weight_decay * p`` added to the
+        #: gradient in `Adam`, applied to the parameter directly in `AdamW`.
         self.weight_decay = _non_negative(weight_decay, "weight_decay", where)
+        #: Whether to use the AMSGrad variant (the running maximum of `v_hat`).
         self.amsgrad = bool(amsgrad)
         super().__init__(params, lr)
 
@@ -368,6 +389,7 @@ class RMSprop(Optimizer):
         else:            p = p - lr * g / (sqrt(v~) + eps)
     """
 
+    #: Names of the constructor arguments saved by `state_dict`.
     hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
 
     def __init__(
@@ -380,10 +402,16 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
+        #: Smoothing constant of the running average of squared gradients.
         self.alpha = _non_negative(alpha, "alpha", "RMSprop")
+        #: Added to the denominator for numerical stability.
         self.eps = _non_negative(eps, "eps", "RMSprop")
+        #: L2 penalty: ``weight_decay * p`` is added to the gradient (0 for none).
         self.weight_decay = _non_negative(weight_decay, "weight_decay", "RMSprop")
+        #: Momentum factor (0 for none).
         self.momentum = _non_negative(momentum, "momentum", "RMSprop")
+        #: Whether to normalise by an estimate of the gradient's variance
+        #: (``square_avg - grad_avg**2``) instead of by ``square_avg``.
         self.centered = bool(centered)
         super().__init__(params, lr)
 
@@ -421,6 +449,7 @@ class Adagrad(Optimizer):
         p = p - lr_t * g / (sqrt(s) + eps)
     """
 
+    #: Names of the constructor arguments saved by `state_dict`.
     hyperparameters = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def __init__(
@@ -432,11 +461,15 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
+        #: Learning-rate decay: step t uses ``lr / (1 + (t - 1) * lr_decay)``.
         self.lr_decay = _non_negative(lr_decay, "lr_decay", "Adagrad")
+        #: L2 penalty: ``weight_decay * p`` is added to the gradient (0 for none).
         self.weight_decay = _non_negative(weight_decay, "weight_decay", "Adagrad")
+        #: Starting value of each parameter's sum of squared gradients.
         self.initial_accumulator_value = _non_negative(
             initial_accumulator_value, "initial_accumulator_value", "Adagrad"
         )
+        #: Added to the denominator for numerical stability.
         self.eps = _non_negative(eps, "eps", "Adagrad")
         super().__init__(params, lr)
 
@@ -510,8 +543,11 @@ class LRScheduler:
             raise TypeError(
                 f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}"
             )
+        #: The optimizer whose `lr` this scheduler sets.
         self.optimizer = optimizer
+        #: The optimizer's learning rate when the scheduler was made (epoch 0).
         self.base_lr = optimizer.lr
+        #: How many times `step()` has run: the epoch of the current rate.
         self.last_epoch = 0
         self._last_lr = optimizer.lr
 
@@ -561,7 +597,9 @@ class StepLR(LRScheduler):
     """``lr = base_lr * gamma ** (epoch // step_size)``: decay every `step_size` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        #: Number of epochs between two decays.
         self.step_size = _positive_int(step_size, "step_size", "StepLR")
+        #: Factor the rate is multiplied by every `step_size` epochs.
         self.gamma = _non_negative(gamma, "gamma", "StepLR")
         super().__init__(optimizer)
 
@@ -574,6 +612,7 @@ class ExponentialLR(LRScheduler):
     """``lr = base_lr * gamma ** epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        #: Factor the rate is multiplied by every epoch.
         self.gamma = _non_negative(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer)
 
@@ -590,7 +629,9 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        #: Number of epochs from the base rate down to `eta_min` (half a cosine period).
         self.T_max = _positive_int(T_max, "T_max", "CosineAnnealingLR")
+        #: The lowest learning rate, reached at epoch `T_max`.
         self.eta_min = _non_negative(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer)
 
@@ -615,6 +656,7 @@ class LambdaLR(LRScheduler):
             raise TypeError(
                 f"LambdaLR: lr_lambda must be a function, got {type(lr_lambda).__name__}"
             )
+        #: Function of the epoch number giving the factor applied to `base_lr`.
         self.lr_lambda = lr_lambda
         super().__init__(optimizer)
 

@@ -388,7 +388,7 @@ def test_state_dict_round_trip_continues_identically() -> None:
         (lambda s: s["hyperparameters"].update(betas=[0.9, 1.0]), ValueError, "betas[1]"),
         (lambda s: s.update(step_count=-1), ValueError, "step_count must be an int >= 0"),
         (lambda s: s["state"].append(s["state"][0]), ValueError,
-         "state has 2 entries but the optimizer has 1 parameters"),
+         "state has 2 entries but the optimizer has 1 parameter"),
         (lambda s: s["state"][0].pop("exp_avg"), ValueError, "state of parameter 0 must have keys"),
         (lambda s: s["state"][0].update(exp_avg="x"), TypeError,
          "state[0]['exp_avg'] must be a number, got str"),

@@ -224,29 +224,19 @@ class Node:
 
     # -- arithmetic: every operator is an op of micrograd.ops ------------------
 
-    def __add__(self, other: NodeLike) -> Node:
-        return _ops.add.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
+    # + - * / and their reflections are the ops' own operator methods
+    # (`Op.operator`), which micrograd.ops installs on the class once it has
+    # made them: one Python call per operation, on the engine's hottest path.
+    if TYPE_CHECKING:
 
-    def __radd__(self, other: NodeLike) -> Node:
-        return _ops.add.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __sub__(self, other: NodeLike) -> Node:
-        return _ops.sub.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __rsub__(self, other: NodeLike) -> Node:
-        return _ops.sub.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __mul__(self, other: NodeLike) -> Node:
-        return _ops.mul.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __rmul__(self, other: NodeLike) -> Node:
-        return _ops.mul.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __truediv__(self, other: NodeLike) -> Node:
-        return _ops.div.call2(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __rtruediv__(self, other: NodeLike) -> Node:
-        return _ops.div.call2(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
+        def __add__(self, other: NodeLike) -> Node: ...
+        def __radd__(self, other: NodeLike) -> Node: ...
+        def __sub__(self, other: NodeLike) -> Node: ...
+        def __rsub__(self, other: NodeLike) -> Node: ...
+        def __mul__(self, other: NodeLike) -> Node: ...
+        def __rmul__(self, other: NodeLike) -> Node: ...
+        def __truediv__(self, other: NodeLike) -> Node: ...
+        def __rtruediv__(self, other: NodeLike) -> Node: ...
 
     def __pow__(self, other: NodeLike) -> Node:
         return _ops.pow(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
@@ -503,5 +493,6 @@ def _accumulated(total: float | Node, contribution: float | Node) -> float | Nod
     return contribution
 
 
-# The operators above dispatch to the ops module, which builds on Node.
+# The operators dispatch to the ops module, which builds on Node (and
+# installs + - * / on it when it is imported, just below).
 from micrograd import ops as _ops  # noqa: E402

@@ -212,6 +212,49 @@ class Op:
         node._op = self
         return node
 
+    def operator(self, reflected: bool = False) -> Callable[[Node, object], Any]:
+        """This two-input op as a method of Node: `call2` in a single Python call.
+
+        ``Node.__add__`` is ``add.operator()`` and ``Node.__radd__`` is
+        ``add.operator(reflected=True)`` (the node is then the right operand).
+        Anything but a Node or a real number gets NotImplemented, so that
+        Python tries the other operand and then raises its TypeError.
+        """
+        op, forward, name = self, self.forward, self.name
+
+        def method(node: Node, other: object) -> Any:
+            if not isinstance(other, Node):
+                if not isinstance(other, (int, float)):
+                    return NotImplemented
+                other = _constant(other, name)
+            if reflected:
+                a, b = other, node
+            else:
+                a, b = node, other
+            if not op._checked:
+                return op.call2(a, b)
+            try:
+                out = forward(a.data, b.data)
+            except (ArithmeticError, ValueError) as error:
+                raise op._failed(error, a.data, b.data) from None
+            if type(out) is not float:
+                return op._result(out, (a, b), [a.data, b.data])
+            result = _new(Node)
+            result.data = out
+            result.grad = 0.0
+            result.label = ""
+            if config.grad_enabled:
+                result._a = a
+                result._b = b
+            else:
+                result._a = result._b = None
+            result._op = op
+            return result
+
+        method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
+        method.__doc__ = f"The op {name}, as an operator."
+        return method
+
     def _result(self, out: object, inputs: tuple[Node, ...], values: list[float]) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
         out = self._as_output(out)
@@ -423,6 +466,10 @@ div = op(
     doc="`x / y`; dividing by zero raises ZeroDivisionError naming the values.",
 )
 neg = op(operator.neg, grad=lambda x, out: (-1.0,), name="neg", doc="`-x`.")
+
+for _name, _op in (("add", add), ("sub", sub), ("mul", mul), ("truediv", div)):
+    setattr(Node, f"__{_name}__", _op.operator())
+    setattr(Node, f"__r{_name}__", _op.operator(reflected=True))
 
 
 def _sign(x: NodeLike) -> float:

@@ -638,10 +638,15 @@ class PowConst(Op):
 
     def forward(self, x: float) -> float:
         """`x ** exponent`."""
-        return _power(x, self.exponent)
+        try:
+            return math.pow(x, self.exponent)
+        except (OverflowError, ValueError):
+            return _power(x, self.exponent)  # the same call, with its edge cases
 
     def local_grads(self, x: NodeLike, out: NodeLike) -> LocalGrads:
         """`exponent * x ** (exponent - 1)`."""
+        if self.exponent == 2.0:  # the square, as common as it is simple
+            return (2.0 * x,)
         return (_base_grad(x, self.exponent),)
 
 
@@ -667,4 +672,4 @@ def pow(x: NodeLike, y: NodeLike) -> Node:
     """`x ** y`. A plain-number exponent makes a one-input op (no gradient to it)."""
     if isinstance(y, Node):
         return power(x, y)
-    return _pow_const_op(as_float(y, "pow"))(x)
+    return _pow_const_op(y if type(y) is float else as_float(y, "pow")).call1(x)

@@ -5,7 +5,8 @@ Each adapter turns a workload key and a size into a prepared :class:`~benchmarks
 the measuring code in ``measure.py`` does the timing and memory readings, the same for all.
 
 To add an engine, write a ``load`` function returning an :class:`Engine` and add an
-:class:`EngineSpec` to :data:`ENGINES`.
+:class:`EngineSpec` to :data:`ENGINES`. An engine that cannot run some cell at all raises
+:class:`NotApplicable` from ``prepare``; the cell then reads ``n/a`` with the reason.
 """
 
 from __future__ import annotations
@@ -13,18 +14,47 @@ from __future__ import annotations
 import gc
 import importlib
 import platform
+import re
 import sys
 import tracemalloc
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import metadata
+from types import ModuleType
 from typing import Any, Protocol
 
 from .reference import FLOAT_PREPARE
-from .workloads import PREPARE, Case, ScalarOps, assign_zero_grads, wide_sum_data
+from .workloads import (
+    PREPARE,
+    W4_LR,
+    Case,
+    Result,
+    ScalarOps,
+    assign_zero_grads,
+    chain,
+    hinge,
+    l2_penalty,
+    make_mlp,
+    make_moons,
+    mlp_score,
+    seed_loss,
+    seed_params,
+    seed_samples,
+    w1_learning_rate,
+    wide_sum,
+    wide_sum_data,
+)
 
 DEEP_RECURSION_LIMIT = 10_000_000
 """Recursion limit set for engines whose backward pass recurses once per graph level."""
+
+
+class NotApplicable(Exception):
+    """Raised by :meth:`Engine.prepare` when the engine cannot run a cell; says why.
+
+    The worker reports the cell as ``n/a (<reason>)`` instead of an error.
+    """
 
 
 @dataclass(frozen=True)
@@ -163,6 +193,149 @@ class FloatEngine:
         return None
 
 
+_TOO_LARGE = re.compile(r"has ([\d,]+) nodes, more than max_nodes=([\d,]+)")
+
+
+@contextmanager
+def _refused_as_not_applicable(mg: ModuleType) -> Iterator[None]:
+    """Turn compiled mode's refusal of a graph (``GraphTooLargeError``) into NotApplicable."""
+    try:
+        yield
+    except mg.GraphTooLargeError as exc:
+        match = _TOO_LARGE.search(str(exc))
+        detail = f": {match[1]} nodes > max_nodes={match[2]}" if match else ""
+        raise NotApplicable(f"GraphTooLargeError{detail}") from exc
+
+
+@dataclass
+class CompiledEngine:
+    """This project's compiled mode: each workload traced and compiled in ``prepare``.
+
+    W1 and W4 compile the per-sample loss with ``mg.compile_loss`` over parameter Nodes
+    initialised as the eager workload's (W1 batched over the points, with the L2 term as
+    its penalty); W2 and W3 compile the chain and the wide sum with ``mg.compile``. The
+    formulas are the workloads' own (:mod:`benchmarks.workloads`). ``prepare`` traces,
+    generates and compiles the code by calling it once, untimed; ``run`` does the
+    workload's work with it: W1 and W4 zero the gradients, call the compiled loss and
+    apply SGD, W2 and W3 call the compiled function for the value and the gradients.
+
+    The compiled chain and wide sum depend on nothing but the size, so each is compiled
+    once per size and reused by later repetitions (compiling a 100,000-step chain takes
+    seconds). A graph that compiled mode refuses as too large makes the cell
+    :class:`NotApplicable`. ``options`` are passed to ``mg.compile`` and
+    ``mg.compile_loss`` (``max_nodes``, say).
+    """
+
+    mg: ModuleType
+    label: str = "ours (compiled)"
+    needs_recursion_limit: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+    _compiled: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
+
+    def version(self) -> str:
+        """The installed distribution's version."""
+        try:
+            return metadata.version("micrograd")
+        except metadata.PackageNotFoundError:
+            return "unknown"
+
+    def location(self) -> str:
+        """The compiled-mode module."""
+        return str(sys.modules[self.mg.compile_loss.__module__].__file__)
+
+    def prepare(self, workload: str, size: int) -> Case:
+        """Compile the workload (untimed) and return the run that calls the compiled code."""
+        prepare = {"W1": self._w1, "W2": self._w2, "W3": self._w3, "W4": self._w4}[workload]
+        with _refused_as_not_applicable(self.mg):
+            return prepare(size)
+
+    def node_memory(self, terms: int) -> NodeMemory | None:
+        """Compiled code keeps no graph: n/a."""
+        return None
+
+    def _compiled_once(self, workload: str, size: int, fn: Callable[..., Any], *args: Any) -> Any:
+        """``mg.compile(fn)``, traced by a first call with ``args``; cached per size."""
+        key = (workload, size)
+        if key not in self._compiled:
+            compiled = self.mg.compile(fn, **self.options)
+            compiled(*args)
+            self._compiled[key] = compiled
+        return self._compiled[key]
+
+    def _w1(self, size: int) -> Case:
+        xs, ys = make_moons(size)
+        layers, params = make_mlp(self.mg.Node)
+        lr = w1_learning_rate()
+
+        def point_loss(_model: None, x: Sequence[Any], y: Any) -> Any:
+            return hinge(y, mlp_score(layers, x))
+
+        step = self.mg.compile_loss(
+            None,
+            point_loss,
+            parameters=params,
+            batched=True,
+            penalty=lambda _model: l2_penalty(params),
+            **self.options,
+        )
+        step(xs, ys)  # traces and compiles; run() zeroes the gradients this added
+
+        def run() -> Result:
+            assign_zero_grads(params)
+            loss: float = step(xs, ys)
+            for p in params:
+                p.data -= lr * p.grad
+            return {"loss": loss}
+
+        return Case(run, lambda: {"params": [p.data for p in params]})
+
+    def _w2(self, size: int) -> Case:
+        def chain_of_size(x: Any) -> Any:
+            return chain(x, size)
+
+        step = self._compiled_once("W2", size, chain_of_size, 1.0)
+        state: Result = {}
+
+        def run() -> Result:
+            y, (state["x_grad"],) = step(1.0)
+            return {"y": y}
+
+        return Case(run, lambda: dict(state))
+
+    def _w3(self, size: int) -> Case:
+        a, b = wide_sum_data(size)
+        step = self._compiled_once("W3", size, wide_sum, a, b)
+        state: Result = {}
+
+        def run() -> Result:
+            y, (a_grad, b_grad) = step(a, b)
+            state["a_grad"], state["b_grad"] = list(a_grad), list(b_grad)
+            return {"y": y}
+
+        return Case(run, lambda: dict(state))
+
+    def _w4(self, size: int) -> Case:
+        params = [self.mg.Node(v) for v in seed_params()]
+        samples = seed_samples(size)
+
+        def sample_loss(_model: None, x1: Any, x2: Any, y: Any) -> Any:
+            return seed_loss(params, x1, x2, y)
+
+        step = self.mg.compile_loss(None, sample_loss, parameters=params, **self.options)
+        step(*samples[0])  # traces and compiles; run() zeroes the gradients this added
+
+        def run() -> Result:
+            total = 0.0
+            for x1, x2, y in samples:
+                assign_zero_grads(params)
+                total += step(x1, x2, y)
+                for p in params:
+                    p.data -= W4_LR * p.grad
+            return {"mean_loss": total / len(samples)}
+
+        return Case(run, lambda: {"params": [p.data for p in params]})
+
+
 def load_karpathy() -> Engine:
     """Karpathy's micrograd 0.1.0 (``micrograd.engine.Value``), in its own virtual env."""
     value = importlib.import_module("micrograd.engine").Value
@@ -173,6 +346,11 @@ def load_ours() -> Engine:
     """This project's eager engine (``micrograd.Node``)."""
     node = importlib.import_module("micrograd").Node
     return GraphEngine("ours (eager)", node, "micrograd")
+
+
+def load_compiled() -> Engine:
+    """This project's compiled mode (``micrograd.compile``, ``micrograd.compile_loss``)."""
+    return CompiledEngine(importlib.import_module("micrograd"))
 
 
 def load_floats() -> Engine:
@@ -230,6 +408,7 @@ ENGINES: dict[str, EngineSpec] = {
     for spec in (
         EngineSpec("karpathy", "micrograd (Karpathy) 0.1.0", "karpathy", load_karpathy),
         EngineSpec("ours", "ours (eager)", "project", load_ours),
+        EngineSpec("compiled", "ours (compiled)", "project", load_compiled),
         EngineSpec("floats", "floats", "project", load_floats, builds_graph=False),
         EngineSpec("torch", "torch scalar tensors", "project", load_torch, optional=True),
     )

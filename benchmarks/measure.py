@@ -14,7 +14,8 @@ graph is part of the cost, whether reference counting or the cycle collector doe
 Peak memory comes from a separate, untimed run made first (see :func:`peak_memory`).
 
 Failures (``RecursionError``, ``MemoryError``, anything) are reported in the result, not
-raised; the worker exits 0 unless the interpreter itself dies.
+raised; the worker exits 0 unless the interpreter itself dies. A cell the engine cannot run
+(:class:`~benchmarks.engines.NotApplicable`) is reported as ``n/a (<reason>)``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ if __package__ in (None, ""):
     # last on the path so that an installed ``micrograd`` always wins over the source tree.
     sys.path.append(str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.engines import DEEP_RECURSION_LIMIT, ENGINES, Engine, FloatEngine
+from benchmarks.engines import DEEP_RECURSION_LIMIT, ENGINES, Engine, FloatEngine, NotApplicable
 from benchmarks.reference import CHECK_SOURCE, REL_TOL, expected, max_rel_error
 from benchmarks.workloads import Result
 
@@ -253,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         out.update(run_with_big_stack(work))
+    except NotApplicable as exc:
+        out["error"] = f"n/a ({exc})"
     except Exception as exc:
         traceback.print_exc(limit=5)
         out["error"] = _error_text(exc)

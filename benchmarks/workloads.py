@@ -8,7 +8,9 @@ different ``zero_grad``).
 Every workload is split into an untimed setup (``prepare_*``, which makes the data and the
 long-lived leaves) and a timed :class:`Case.run`, which builds the graph, runs the backward
 pass, applies any update and drops the graph before returning. Values left on the leaves
-are read afterwards, untimed, by :class:`Case.collect`.
+are read afterwards, untimed, by :class:`Case.collect`. The formulas themselves (the MLP,
+the hinge loss, the chain, the wide sum, the seed network's loss) are plain functions of
+scalars, shared with engines that run the workloads their own way (compiled mode).
 
 All data is generated in code from fixed seeds, so every engine sees identical inputs.
 """
@@ -155,7 +157,29 @@ def wide_sum_data(n: int, seed: int = W3_SEED) -> tuple[list[float], list[float]
     return a, b
 
 
-# ---------------------------------------------------------------- generic workloads
+# ----------------------------------------------------------- generic formulas
+# The workloads' formulas, shared by the eager workloads below and the compiled engine.
+
+ScalarLayers = list[tuple[list[list[Any]], list[Any]]]
+"""An MLP's parameters as scalars: per layer, a weight row per neuron and the biases."""
+
+
+def make_mlp(make: Callable[[float], Any]) -> tuple[ScalarLayers, list[Any]]:
+    """The MLP's initial parameters (:func:`init_mlp`) as scalars made by ``make``.
+
+    Returns the layers and the flat parameter list: each neuron's weights, then its bias.
+    """
+    layers = [
+        ([[make(w) for w in row] for row in weights], [make(b) for b in biases])
+        for weights, biases in init_mlp()
+    ]
+    params = [
+        p
+        for weights, biases in layers
+        for row, b in zip(weights, biases, strict=True)
+        for p in (*row, b)
+    ]
+    return layers, params
 
 
 def mlp_score(layers: Sequence[tuple[list[list[Any]], list[Any]]], x: Sequence[Any]) -> Any:
@@ -173,6 +197,43 @@ def mlp_score(layers: Sequence[tuple[list[list[Any]], list[Any]]], x: Sequence[A
     return act[0]
 
 
+def hinge(y: Any, score: Any) -> Any:
+    """One point's hinge loss ``relu(1 - y * score)``."""
+    return (1 - y * score).relu()
+
+
+def l2_penalty(params: Sequence[Any]) -> Any:
+    """W1's regularisation ``1e-4 * sum(p * p)``."""
+    return W1_ALPHA * sum(p * p for p in params)
+
+
+def chain(x: Any, steps: int) -> Any:
+    """W2's chain: ``y = y * 1.0001 + 0.0001`` repeated ``steps`` times from ``x``."""
+    y = x
+    for _ in range(steps):
+        y = y * CHAIN_MUL + CHAIN_ADD
+    return y
+
+
+def wide_sum(a: Sequence[Any], b: Sequence[Any]) -> Any:
+    """W3's ``sum(a_i * b_i)`` with the builtin ``sum``."""
+    return sum(ai * bi for ai, bi in zip(a, b, strict=True))
+
+
+def seed_loss(params: Sequence[Any], x1: Any, x2: Any, y: Any) -> Any:
+    """W4's per-sample loss of the seed network (parameters w1..w8, b1..b4)."""
+    w1, w2, w3, w4, w5, w6, w7, w8, b1, b2, b3, b4 = params
+    f = w1 * x1 + w2 * x2 + b1
+    g = w3 * x1 + w4 * x2 + b2
+    h = w5 * f + w6 * g + b3
+    i = w7 * f + w8 * g + b4
+    j = h + 2 * i
+    return (j - y) ** 2
+
+
+# ---------------------------------------------------------------- generic workloads
+
+
 def prepare_w1(ops: ScalarOps, size: int) -> Case:
     """W1: one training step of the micrograd demo over ``size`` two-moons points.
 
@@ -180,24 +241,15 @@ def prepare_w1(ops: ScalarOps, size: int) -> Case:
     zeroes gradients, runs backward and applies SGD with the demo's step-0 learning rate.
     """
     xs, ys = make_moons(size)
-    layers = [
-        ([[ops.make(w) for w in row] for row in weights], [ops.make(b) for b in biases])
-        for weights, biases in init_mlp()
-    ]
-    params = [
-        p
-        for weights, biases in layers
-        for row, b in zip(weights, biases, strict=True)
-        for p in (*row, b)
-    ]
+    layers, params = make_mlp(ops.make)
     lr = w1_learning_rate()
 
     def run() -> Result:
         inputs = [[ops.make(x0), ops.make(x1)] for x0, x1 in xs]
         scores = [mlp_score(layers, x) for x in inputs]
-        losses = [(1 - y * s).relu() for y, s in zip(ys, scores, strict=True)]
+        losses = [hinge(y, s) for y, s in zip(ys, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = W1_ALPHA * sum(p * p for p in params)
+        reg_loss = l2_penalty(params)
         loss = data_loss + reg_loss
         ops.zero_grad(params)
         loss.backward()
@@ -213,9 +265,7 @@ def prepare_w2(ops: ScalarOps, size: int) -> Case:
     x = ops.make(1.0)
 
     def run() -> Result:
-        y = x
-        for _ in range(size):
-            y = y * CHAIN_MUL + CHAIN_ADD
+        y = chain(x, size)
         y.backward()
         return {"y": float(y.data)}
 
@@ -229,7 +279,7 @@ def prepare_w3(ops: ScalarOps, size: int) -> Case:
     b = [ops.make(v) for v in b_vals]
 
     def run() -> Result:
-        y = sum(ai * bi for ai, bi in zip(a, b, strict=True))
+        y = wide_sum(a, b)
         y.backward()
         return {"y": float(y.data)}
 
@@ -249,15 +299,9 @@ def prepare_w4(ops: ScalarOps, size: int) -> Case:
     samples = seed_samples(size)
 
     def run() -> Result:
-        w1, w2, w3, w4, w5, w6, w7, w8, b1, b2, b3, b4 = params
         total = 0.0
         for x1, x2, y in samples:
-            f = w1 * x1 + w2 * x2 + b1
-            g = w3 * x1 + w4 * x2 + b2
-            h = w5 * f + w6 * g + b3
-            i = w7 * f + w8 * g + b4
-            j = h + 2 * i
-            loss = (j - y) ** 2
+            loss = seed_loss(params, x1, x2, y)
             ops.zero_grad(params)
             loss.backward()
             for p in params:

@@ -381,17 +381,26 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
             order.append(node)
             continue
         expanded.add(node)
-        push(node)
         a, b = node._a, node._b
         if b is MANY:
+            push(node)
             for child in a:
                 if child not in expanded and (leaves or child._a is not None):
                     push(child)
             continue
-        if a is not None and a not in expanded and (leaves or a._a is not None):
-            push(a)
-        if b is not None and b not in expanded and (leaves or b._a is not None):
-            push(b)
+        # In a graph without cycles an input already expanded is finished, so
+        # a node with no input left to visit is finished at once.
+        visit_a = a is not None and a not in expanded and (leaves or a._a is not None)
+        visit_b = b is not None and b not in expanded and (leaves or b._a is not None)
+        if visit_a or visit_b:
+            push(node)
+            if visit_a:
+                push(a)
+            if visit_b:
+                push(b)
+        else:
+            finished.add(node)
+            order.append(node)
     return order
 
 

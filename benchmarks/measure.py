@@ -10,7 +10,9 @@ Timing protocol for a cell: one warm-up run, then ``reps`` repetitions, each pre
 afresh (untimed). Before a repetition the collector runs and every object alive is frozen
 (``gc.freeze``), so collections during the timed region see only that repetition's own
 objects. The timed region is the run itself plus a final ``gc.collect()``: freeing the
-graph is part of the cost, whether reference counting or the cycle collector does it.
+graph is part of the cost, whether reference counting or the cycle collector does it. Time
+is the worker's CPU time (``time.process_time``), so that other processes on a shared
+machine do not count towards a cell; the worker runs nothing else meanwhile.
 Peak memory comes from a separate, untimed run made first (see :func:`peak_memory`).
 
 Failures (``RecursionError``, ``MemoryError``, anything) are reported in the result, not
@@ -83,10 +85,10 @@ def _time_once(engine: Engine, workload: str, size: int) -> tuple[float, Result]
     gc.collect()
     gc.freeze()
     try:
-        start = time.perf_counter()
+        start = time.process_time()
         out = case.run()
         gc.collect()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
     finally:
         gc.unfreeze()
     return elapsed, {**out, **case.collect()}

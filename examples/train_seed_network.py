@@ -29,7 +29,7 @@ def train(numeric: bool, epochs: int, lr: float) -> tuple[models.TwoLayerNet, li
     """The training loop, written out: forward, loss, zero_grad, backward, step."""
     net = models.TwoLayerNet(numeric=numeric)
     optimizer = optim.SGD(net.parameters(), lr=lr)
-    samples = [(k / 100, k / 100, k / 100) for k in range(100)]
+    samples = models.seed_samples()
     losses = []
     for _ in range(epochs):
         total = 0.0

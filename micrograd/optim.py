@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from micrograd.nn import _plural
 from micrograd.node import Node, enable_grad
 
 __all__ = [
@@ -206,7 +207,7 @@ class Optimizer:
         if len(states) != len(self.params):
             raise ValueError(
                 f"{where}: state has {len(states)} entries but the optimizer has"
-                f" {_count(len(self.params), 'parameter')}"
+                f" {_plural(len(self.params), 'parameter')}"
             )
         template = set(twin.initial_state())
         loaded: list[dict[str, float]] = []
@@ -227,12 +228,7 @@ class Optimizer:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
-        return f"{type(self).__name__}({_count(len(self.params), 'parameter')}, {settings})"
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 parameter``, ``2 parameters``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+        return f"{type(self).__name__}({_plural(len(self.params), 'parameter')}, {settings})"
 
 
 class SGD(Optimizer):

@@ -23,6 +23,7 @@ from micrograd.compile import compile_function as compile
 from micrograd.functional import grad, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
+    Constant,
     Node,
     NodeLike,
     enable_grad,
@@ -71,6 +72,7 @@ __all__ = [
     "CompileError",
     "CompiledFunction",
     "CompiledLoss",
+    "Constant",
     "FunctionOp",
     "GraphTooLargeError",
     "GraphvizNotFoundError",

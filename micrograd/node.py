@@ -20,6 +20,7 @@ Gradient semantics, in one place:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, Union
@@ -133,8 +134,11 @@ class Node:
     # per node instead of two, which halves the work of Python's garbage
     # collector while a graph is built. `_a` is the first input (None for a
     # leaf), `_b` the second (None for one input); an op with more inputs
-    # keeps them all as a tuple in `_a` and the marker MANY in `_b`.
-    __slots__ = ("__weakref__", "_a", "_b", "_op", "data", "grad", "label")
+    # keeps them all as a tuple in `_a` and the marker MANY in `_b`. A
+    # plain-number operand of a two-input op (the 2 of `2 * x`) is stored in
+    # `_a` or `_b` as a float, not as a leaf Node: it needs no gradient, and
+    # `inputs` makes the leaf only if somebody asks for it.
+    __slots__ = ("__weakref__", "_a", "_b", "_op", "_visit", "data", "grad", "label")
 
     #: The value.
     data: float
@@ -147,6 +151,8 @@ class Node:
     _a: Any
     _b: Any
     _op: Op | None
+    # Where `backward()`'s search last saw this node (see `_computed_order`).
+    _visit: int
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_float(data, "Node")
@@ -155,12 +161,17 @@ class Node:
         self._a = None
         self._b = None
         self._op = None
+        self._visit = 0
 
     # -- what the node knows -------------------------------------------------
 
     @property
     def inputs(self) -> tuple[Node, ...]:
-        """The Nodes this one was computed from (empty for a leaf)."""
+        """The Nodes this one was computed from (empty for a leaf).
+
+        A plain-number operand of a two-input op is kept in the node as a
+        float; asking for the inputs turns it into a `Constant` leaf, once.
+        """
         a, b = self._a, self._b
         if a is None:
             return ()
@@ -169,6 +180,10 @@ class Node:
         if b is MANY:
             inputs: tuple[Node, ...] = a
             return inputs
+        if type(a) is float:
+            a = self._a = Constant(a)
+        if type(b) is float:
+            b = self._b = Constant(b)
         return (a, b)
 
     @property
@@ -330,6 +345,31 @@ class Node:
         backpropagate(topological_order(self, leaves=False), self, grad, create_graph)
 
 
+class Constant(Node):
+    """A plain-number operand as a leaf: a fixed value that takes no gradient.
+
+    ``2 * x`` keeps the 2 inside the new node as a float; it becomes a
+    Constant only when something asks for the node's `inputs` (a picture of
+    the graph, say), or when an op with one or many inputs is given a plain
+    number. Its `.grad` is always 0.0, whenever it is read: gradients
+    arriving at it are dropped, as they would be for the float itself.
+    """
+
+    __slots__ = ()
+
+    @property
+    def grad(self) -> float:
+        """Always 0.0: a constant has no gradient."""
+        return 0.0
+
+    @grad.setter
+    def grad(self, value: float | Node) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"Constant({self.data!r})"
+
+
 class _Many:
     """The marker in `Node._b` for an op with more than two inputs."""
 
@@ -364,9 +404,9 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     Iterative depth-first search: no recursion, whatever the graph's depth.
     With ``leaves=False`` only the nodes computed by ops are listed.
     """
+    if not leaves:
+        return _computed_order(root)
     order: list[Node] = []
-    if not leaves and root._a is None:
-        return order
     expanded: set[Node] = set()
     finished: set[Node] = set()
     stack = [root]
@@ -381,17 +421,65 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
             order.append(node)
             continue
         expanded.add(node)
+        # In a graph without cycles an input already expanded is finished, so
+        # a node with no input left to visit is finished at once.
+        children = [x for x in node.inputs if x not in expanded]
+        if children:
+            push(node)
+            stack.extend(children)
+        else:
+            finished.add(node)
+            order.append(node)
+    return order
+
+
+# Numbers for `_computed_order`'s searches, increasing through the process.
+_searches = itertools.count(1)
+
+
+def _computed_order(root: Node) -> list[Node]:
+    """`topological_order(root, leaves=False)`: the search behind `backward()`.
+
+    The same depth-first search, reading the input slots directly. Instead
+    of sets of nodes it marks each node it reaches in its `_visit` slot with
+    two numbers of its own, larger than any earlier search's: `entered`
+    (its inputs are being visited) and `entered + 1` (listed). Leaves, which
+    have no inputs, and plain-number operands (floats) are never visited;
+    nodes made by ops are always exactly of class Node.
+
+    Two threads differentiating graphs that share nodes at the same time
+    would overwrite each other's marks; they would also race on the shared
+    `.grad` attributes, so such graphs must be differentiated one at a time.
+    """
+    order: list[Node] = []
+    if root._a is None:
+        return order
+    entered = 2 * next(_searches)
+    listed = entered + 1
+    stack = [root]
+    pop, push, emit = stack.pop, stack.append, order.append
+    while stack:
+        node = pop()
+        seen = node._visit
+        if seen == listed:
+            continue
+        if seen == entered:
+            # Every input pushed after this node was entered has been listed.
+            node._visit = listed
+            emit(node)
+            continue
+        node._visit = entered
         a, b = node._a, node._b
         if b is MANY:
             push(node)
             for child in a:
-                if child not in expanded and (leaves or child._a is not None):
+                if child._a is not None and child._visit < entered:
                     push(child)
             continue
-        # In a graph without cycles an input already expanded is finished, so
-        # a node with no input left to visit is finished at once.
-        visit_a = a is not None and a not in expanded and (leaves or a._a is not None)
-        visit_b = b is not None and b not in expanded and (leaves or b._a is not None)
+        # An input entered already is listed already (a graph has no cycles),
+        # so a node with no input left to visit is listed at once.
+        visit_a = type(a) is Node and a._a is not None and a._visit < entered
+        visit_b = type(b) is Node and b._a is not None and b._visit < entered
         if visit_a or visit_b:
             push(node)
             if visit_a:
@@ -399,8 +487,8 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
             if visit_b:
                 push(b)
         else:
-            finished.add(node)
-            order.append(node)
+            node._visit = listed
+            emit(node)
     return order
 
 
@@ -459,7 +547,14 @@ def backpropagate(
 
 
 def _propagate(computed: list[Node], root: Node, seed: float) -> None:
-    """The chain rule in reverse topological order, on floats."""
+    """The chain rule in reverse topological order, on floats.
+
+    The local gradients of add, sub and mul are written out here rather than
+    asked of the op: they are most of any graph, and their partials are the
+    constants 1 and -1 or the other input's value. A float input is a
+    plain-number operand: it takes part in the local gradients but receives
+    none.
+    """
     root.grad = seed
     for node in reversed(computed):
         a, b, op, grad = node._a, node._b, node._op, node.grad
@@ -467,16 +562,38 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
         if b is None:
             (da,) = op.local_grads(a.data, node.data)
             a.grad += grad * da
-        elif b is not MANY:
-            da, db = op.local_grads(a.data, b.data, node.data)
-            a.grad += grad * da
-            b.grad += grad * db
-        else:
+        elif b is MANY:
             local = op.local_grads(*[x.data for x in a], node.data)
             if len(local) != len(a):
                 raise op.wrong_grad_count(len(local))
             for x, d in zip(a, local):
                 x.grad += grad * d
+        elif op is _ADD:
+            if type(a) is not float:
+                a.grad += grad
+            if type(b) is not float:
+                b.grad += grad
+        elif op is _MUL:
+            if type(a) is float:
+                b.grad += grad * a
+            elif type(b) is float:
+                a.grad += grad * b
+            else:
+                a.grad += grad * b.data
+                b.grad += grad * a.data
+        elif op is _SUB:
+            if type(a) is not float:
+                a.grad += grad
+            if type(b) is not float:
+                b.grad -= grad
+        elif type(a) is float:
+            b.grad += grad * op.local_grads(a, b.data, node.data)[1]
+        elif type(b) is float:
+            a.grad += grad * op.local_grads(a.data, b, node.data)[0]
+        else:
+            da, db = op.local_grads(a.data, b.data, node.data)
+            a.grad += grad * da
+            b.grad += grad * db
 
 
 def _propagate_graph(computed: list[Node], root: Node, seed: Node) -> None:
@@ -505,3 +622,8 @@ def _accumulated(total: float | Node, contribution: float | Node) -> float | Nod
 # The operators dispatch to the ops module, which builds on Node (and
 # installs + - * / on it when it is imported, just below).
 from micrograd import ops as _ops  # noqa: E402
+
+# The ops whose local gradients `_propagate` writes out.
+_ADD: Op = _ops.add
+_SUB: Op = _ops.sub
+_MUL: Op = _ops.mul

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from micrograd.node import MANY, Node, NodeLike, as_float, config
+from micrograd.node import MANY, Constant, Node, NodeLike, as_float, config
 from micrograd.numeric import Method, check_method, partial
 
 #: What a local-gradient formula returns: one partial derivative per input.
@@ -35,7 +35,7 @@ GradFn = Callable[..., LocalGrads]
 _new = object.__new__
 
 
-def _new_node(data: float, inputs: tuple[Node, ...], op: Op) -> Node:
+def _new_node(data: float, inputs: tuple[Node | float, ...], op: Op) -> Node:
     """A Node made by an op (skips the validation of user-made leaves)."""
     node = _new(Node)
     node.data = data
@@ -50,6 +50,7 @@ def _new_node(data: float, inputs: tuple[Node, ...], op: Op) -> Node:
     else:
         node._a = node._b = None
     node._op = op
+    node._visit = 0
     return node
 
 
@@ -186,6 +187,7 @@ class Op:
         node._a = a if config.grad_enabled else None
         node._b = None
         node._op = self
+        node._visit = 0
         return node
 
     def call2(self, a: NodeLike, b: NodeLike) -> Node:
@@ -211,20 +213,33 @@ class Op:
         op, forward, name = self, self.forward, self.name
 
         def method(node: Node, other: object) -> Any:
-            if not isinstance(other, Node):
-                if not isinstance(other, (int, float)):
-                    return NotImplemented
-                other = _constant(other, name)
-            if reflected:
-                a, b = other, node
+            # `x` and `y` are the operands' values; `a` and `b` what the new
+            # node keeps as its inputs: Nodes, or a plain-number operand as a
+            # float (as a leaf Node while a function is traced for compiling,
+            # which must see every constant).
+            a: Node | float
+            b: Node | float
+            if isinstance(other, Node):
+                a, b = (other, node) if reflected else (node, other)
+                x, y = a.data, b.data
             else:
-                a, b = node, other
+                if type(other) is not float:
+                    if not isinstance(other, (int, float)):
+                        return NotImplemented
+                    other = as_float(other, name)
+                value = other
+                if config.tracer is not None:
+                    other = _constant(value, name)
+                if reflected:
+                    a, b, x, y = other, node, value, node.data
+                else:
+                    a, b, x, y = node, other, node.data, value
             try:
-                out = forward(a.data, b.data)
+                out = forward(x, y)
             except (ArithmeticError, ValueError) as error:
-                raise op._failed(error, a.data, b.data) from None
+                raise op._failed(error, x, y) from None
             if type(out) is not float or not op._checked:
-                return op._result(out, (a, b), [a.data, b.data])
+                return op._result(out, (a, b), [x, y])
             result = _new(Node)
             result.data = out
             result.grad = 0.0
@@ -235,13 +250,16 @@ class Op:
             else:
                 result._a = result._b = None
             result._op = op
+            result._visit = 0
             return result
 
         method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
         method.__doc__ = f"The op {name}, as an operator."
         return method
 
-    def _result(self, out: object, inputs: tuple[Node, ...], values: list[float]) -> Node:
+    def _result(
+        self, out: object, inputs: tuple[Node | float, ...], values: list[float]
+    ) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
         out = self._as_output(out)
         if not config.grad_enabled:
@@ -299,13 +317,13 @@ class Op:
 
 
 def _constant(value: object, where: str) -> Node:
-    """A leaf for a plain-number operand (`where` names the op in errors)."""
-    node = _new(Node)
+    """A `Constant` leaf for a plain-number operand (`where` names the op in errors)."""
+    node = _new(Constant)
     node.data = value if type(value) is float else as_float(value, where)
-    node.grad = 0.0
     node.label = ""
     node._a = node._b = None
     node._op = None
+    node._visit = 0
     if config.tracer is not None:
         config.tracer.constant(node)
     return node
@@ -442,9 +460,9 @@ def op(
 
 # The arithmetic ops take Python's own operators (C functions) as their
 # forward: no Python frame per operation on the hottest path of the engine.
-add = op(operator.add, grad=lambda x, y, out: (1.0, 1.0), name="add", doc="`x + y`.")
-sub = op(operator.sub, grad=lambda x, y, out: (1.0, -1.0), name="sub", doc="`x - y`.")
-mul = op(operator.mul, grad=lambda x, y, out: (y, x), name="mul", doc="`x * y`.")
+add: FunctionOp = op(operator.add, grad=lambda x, y, out: (1.0, 1.0), name="add", doc="`x + y`.")
+sub: FunctionOp = op(operator.sub, grad=lambda x, y, out: (1.0, -1.0), name="sub", doc="`x - y`.")
+mul: FunctionOp = op(operator.mul, grad=lambda x, y, out: (y, x), name="mul", doc="`x * y`.")
 div = op(
     operator.truediv,
     grad=lambda x, y, out: (1.0 / y, -out / y),

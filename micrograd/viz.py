@@ -19,7 +19,7 @@ Colours, the same in every picture:
 
 * blue: an input, a leaf with a label (`x` above);
 * amber: a parameter of a model (a `Parameter`, or a node named by ``model=``);
-* grey: a constant, an unlabelled leaf (the ``2`` of ``2 * y``);
+* grey: a constant, an unlabelled leaf (the ``2`` of ``2 * y``), drawn without a grad;
 * white: an intermediate value; green: the root, the value that was drawn;
 * lavender ovals: the ops.
 """
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import ops
 from micrograd.nn import Parameter
-from micrograd.node import Node, topological_order
+from micrograd.node import Constant, Node, topological_order
 
 if TYPE_CHECKING:
     import graphviz
@@ -446,7 +446,10 @@ def draw_graph(
         if home is not None and home.parent is None:
             home = None  # the model itself: no cluster
         entries = statements.setdefault(home, [])
-        label = _value_label(node, title, kind, show_data, show_grad)
+        # A constant takes no gradient: its grad would always read 0.
+        label = _value_label(
+            node, title, kind, show_data, show_grad and not isinstance(node, Constant)
+        )
         entries.append(
             (f"v{i}", label, {"tooltip": _tooltip(node, node.label or parameters.get(node, ""))})
         )

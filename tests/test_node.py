@@ -172,6 +172,96 @@ def test_topological_order_puts_inputs_first() -> None:
             assert order.index(child) < order.index(node)
 
 
+# -- plain-number operands ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "value", "x_grad"),
+    [
+        (lambda x: x + 2, 5.0, 1.0),
+        (lambda x: 2 + x, 5.0, 1.0),
+        (lambda x: x - 2, 1.0, 1.0),
+        (lambda x: 2 - x, -1.0, -1.0),
+        (lambda x: x * 2, 6.0, 2.0),
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: x / 2, 1.5, 0.5),
+        (lambda x: 3 / x, 1.0, -1.0 / 3.0),
+        (lambda x: mg.maximum(x, 0.5), 3.0, 1.0),  # a two-input op, not an operator
+        (lambda x: mg.maximum(0.5, x), 3.0, 1.0),
+        (lambda x: mg.minimum(x, True), 1.0, 0.0),  # a bool is the number 1
+    ],
+)
+def test_a_plain_number_operand_is_a_constant_without_gradient(
+    expression: object, value: float, x_grad: float
+) -> None:
+    for look_first in (False, True):  # the constant made before or after backward
+        x = Node(3.0, label="x")
+        y = expression(x)  # type: ignore[operator]
+        if look_first:
+            y.inputs  # noqa: B018
+        y.backward()
+        assert (y.data, x.grad) == (value, x_grad)
+        (constant,) = [n for n in y.inputs if n is not x]
+        assert isinstance(constant, mg.Constant) and constant.is_leaf
+        assert constant.grad == 0.0 and constant.label == ""
+        assert y.inputs[0] is y.inputs[0]  # made once, then kept
+        order = mg.topological_order(y)
+        assert order[-1] is y and set(order[:-1]) == set(y.inputs) and len(order) == 3
+
+
+def test_a_constant_ignores_gradients_given_to_it() -> None:
+    c = mg.Constant(2.0)
+    c.grad = 5.0
+    c.backward()
+    assert (c.data, c.grad, c.inputs) == (2.0, 0.0, ())
+    assert repr(c) == "Constant(2.0)"
+
+
+def test_constants_of_ops_with_one_or_many_inputs_take_no_gradient() -> None:
+    three = mg.op(lambda a, b, c: a * b * c, grad=lambda a, b, c, out: (b * c, a * c, a * b))
+    x = Node(2.0)
+    y = three(x, 3.0, 4)
+    y.backward()
+    assert (y.data, x.grad) == (24.0, 12.0)
+    assert [type(n).__name__ for n in y.inputs] == ["Node", "Constant", "Constant"]
+    assert [n.grad for n in y.inputs[1:]] == [0.0, 0.0]
+    e = mg.exp(0.0)
+    e.backward()
+    assert e.inputs[0].grad == 0.0 and e.grad == 1.0
+
+
+def test_second_derivatives_through_constant_operands() -> None:
+    x = Node(3.0)
+    y = 2 * x * x - x / 4 + 5
+    y.backward(create_graph=True)
+    dx = x.grad
+    assert isinstance(dx, Node) and dx.data == 4 * 3.0 - 0.25
+    x.grad = 0.0
+    dx.backward()
+    assert x.grad == 4.0
+
+
+def test_constant_operands_under_no_grad_keep_nothing() -> None:
+    x = Node(2.0)
+    with mg.no_grad():
+        y = 3 - x / 4
+    assert y.is_leaf and y.inputs == () and y.data == 2.5
+
+
+def test_a_graph_with_constants_is_freed_by_reference_counting_alone() -> None:
+    gc.disable()
+    try:
+        x = Node(1.0)
+        y = 2 * x + 1
+        y.inputs  # noqa: B018  (the constants made into leaves)
+        y.backward()
+        probe = weakref.ref(y.inputs[1])
+        del y
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
 def test_create_graph_makes_gradient_nodes() -> None:
     x = Node(3.0)
     y = x**3

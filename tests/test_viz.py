@@ -120,16 +120,18 @@ def test_every_node_is_drawn_with_its_data_and_grad() -> None:
         for line in values.values():
             if f'tooltip="{tooltip_of(node)}"' in line:
                 title = f"{node.label} " if node.label else ""
-                assert cell_text(line) == (
-                    f"{title}data {_format_number(node.data)} "
-                    f"grad {_format_number(float(node.grad))}"
+                grad = (
+                    ""  # a constant has no gradient to show
+                    if isinstance(node, mg.Constant)
+                    else f" grad {_format_number(float(node.grad))}"
                 )
+                assert cell_text(line) == f"{title}data {_format_number(node.data)}{grad}"
     texts = Counter(cell_text(line) for line in values.values())
     assert texts == Counter(
         {
             "x data 3 grad 6": 1,
             "y data 2 grad -2": 1,
-            "data 2 grad -2": 1,  # the constant 2
+            "data 2": 1,  # the constant 2: no gradient, none drawn
             "data 9 grad 1": 1,
             "data 4 grad -1": 1,
             "data 5 grad 1": 2,  # x**2 - 2*y and relu(...)
@@ -183,7 +185,7 @@ def test_colours_tell_inputs_parameters_constants_values_and_the_root_apart() ->
     slope = 1 - out.data**2
     assert fills[f"w data 2 grad {_format_number(3 * slope)}"] == "#fde9b6"  # amber
     assert fills[f"x data 3 grad {_format_number(2 * slope)}"] == "#dbeafe"  # blue
-    assert fills[f"data 1 grad {_format_number(slope)}"] == "#eef0f3"  # grey: the constant 1
+    assert fills["data 1"] == "#eef0f3"  # grey: the constant 1, drawn without a grad
     assert fills[f"data 6 grad {_format_number(slope)}"] == "#ffffff"  # white: w * x
     assert fills[f"data {_format_number(out.data)} grad 1"] == "#d9f5df"  # green: the root
     ops = op_lines(source).values()
@@ -459,7 +461,7 @@ def test_svg_is_xml_with_every_label(dot: None, tmp_path: Path) -> None:
     texts = svg_texts(path)
     for expected in ("x", "y", "relu", "**2", "-", "*", "9", "6", "-2", "5"):
         assert expected in texts, expected
-    assert texts.count("grad") == 7
+    assert texts.count("grad") == 6  # every value but the constant 2
     assert texts.count("data") == 7
 
 

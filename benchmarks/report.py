@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import platform
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .reference import CHECK_SOURCE, REL_TOL
 from .workloads import WORKLOADS
@@ -19,15 +20,39 @@ from .workloads import WORKLOADS
 Outcome = dict[str, Any]
 """A worker's JSON result: timings and checks, or an ``error`` entry."""
 
+Stat = Literal["median", "min"]
+"""Which statistic of a cell's times a ratio compares."""
+
 
 @dataclass(frozen=True)
 class Cell:
-    """One timed workload at one size, with its repetition counts."""
+    """One timed workload at one size, with its repetition counts.
+
+    ``reps`` is the total number of timed repetitions per engine. They are split into
+    ``rounds`` worker runs per engine, interleaved across engines (see ``run.py``), each
+    with its own warm-up; ``1 <= rounds <= reps``.
+    """
 
     workload: str
     size: int
     reps: int
     warmup_size: int | None = None
+    rounds: int = 1
+
+    def __post_init__(self) -> None:
+        if self.reps < 1:
+            raise ValueError(f"reps must be at least 1, not {self.reps}")
+        if not 1 <= self.rounds <= self.reps:
+            raise ValueError(f"rounds must be between 1 and reps={self.reps}, not {self.rounds}")
+
+    def with_reps(self, reps: int) -> Cell:
+        """The same cell with ``reps`` repetitions in total, its rounds capped at ``reps``."""
+        return dataclasses.replace(self, reps=reps, rounds=min(self.rounds, reps))
+
+    def round_reps(self) -> list[int]:
+        """Repetitions of each round: ``reps`` split as evenly as possible, larger shares first."""
+        share, extra = divmod(self.reps, self.rounds)
+        return [share + 1 if index < extra else share for index in range(self.rounds)]
 
     @property
     def key(self) -> str:
@@ -48,7 +73,8 @@ class Target:
     ``kind`` is ``"ratio"`` (the engine's median over the ``versus`` engine's, in the
     workload's smallest cell), ``"scaling"`` (the engine's median in the workload's largest
     cell over its smallest) or ``"memory"`` (the engine's bytes per node over the
-    ``versus`` engine's). ``versus`` None means the run's baseline. In ``text``, ``{small}``
+    ``versus`` engine's). The report shows the timing ratios for the minimum times too, but
+    judges the medians. ``versus`` None means the run's baseline. In ``text``, ``{small}``
     and ``{large}`` stand for the workload's smallest and largest size.
     """
 
@@ -193,13 +219,25 @@ def cell_text(outcome: Outcome | None) -> str:
     return fmt_time(outcome["median"])
 
 
-def ratio(data: RunData, cell: Cell, engine: str, versus: str | None = None) -> float | None:
-    """Median time of ``engine`` over ``versus``'s (default: the baseline's) in one cell."""
+def ratio(
+    data: RunData, cell: Cell, engine: str, versus: str | None = None, stat: Stat = "median"
+) -> float | None:
+    """Time of ``engine`` over ``versus``'s (default: the baseline's) in one cell.
+
+    ``stat`` picks the statistic compared: the median or the minimum of each engine's times.
+    None when either engine has no such time in this run.
+    """
     mine = data.results.get((cell.key, engine), {})
     base = data.results.get((cell.key, versus or data.baseline), {})
-    if "median" not in mine or "median" not in base or base["median"] <= 0:
+    if stat not in mine or stat not in base or base[stat] <= 0:
         return None
-    return float(mine["median"]) / float(base["median"])
+    return float(mine[stat]) / float(base[stat])
+
+
+def reps_text(outcome: Outcome) -> str:
+    """Number of timed repetitions of a cell, with the rounds they ran in when more than one."""
+    rounds = int(outcome.get("rounds", 1))
+    return f"{outcome['reps']} ({rounds} rounds)" if rounds > 1 else str(outcome["reps"])
 
 
 def check_text(cell: Cell, outcome: Outcome) -> str:
@@ -294,8 +332,9 @@ def _summary(data: RunData) -> list[str]:
     return [
         "## Summary",
         "",
-        f"Median time per run; in brackets the ratio to {base_label or 'the baseline'} "
-        "measured in this same run (lower is faster).",
+        "Median time per run, over the repetitions of all rounds; in brackets the ratio of "
+        f"this median to {base_label or 'the baseline'}'s, measured in this same run "
+        "(lower is faster). The ratios of the minimum times are in the details.",
         "",
         *_table(header, rows),
         "",
@@ -303,7 +342,17 @@ def _summary(data: RunData) -> list[str]:
 
 
 def _details(data: RunData) -> list[str]:
-    header = ["Workload", "Engine", "Median", "Min", "Reps", "vs baseline", "Peak memory", "Check"]
+    header = [
+        "Workload",
+        "Engine",
+        "Median",
+        "Min",
+        "Reps",
+        "median vs baseline",
+        "min vs baseline",
+        "Peak memory",
+        "Check",
+    ]
     rows = []
     for cell in data.cells:
         for key, label in data.engines:
@@ -311,7 +360,7 @@ def _details(data: RunData) -> list[str]:
             if outcome is None:
                 continue
             if "error" in outcome:
-                rows.append([cell.title, label, str(outcome["error"]), "-", "-", "-", "-", "-"])
+                rows.append([cell.title, label, str(outcome["error"]), *["-"] * 6])
                 continue
             rows.append(
                 [
@@ -319,8 +368,9 @@ def _details(data: RunData) -> list[str]:
                     label,
                     fmt_time(outcome["median"]),
                     fmt_time(outcome["min"]),
-                    str(outcome["reps"]),
+                    reps_text(outcome),
                     fmt_ratio(ratio(data, cell, key)),
+                    fmt_ratio(ratio(data, cell, key, stat="min")),
                     peak_text(outcome),
                     check_text(cell, outcome),
                 ]
@@ -328,9 +378,13 @@ def _details(data: RunData) -> list[str]:
     return [
         "## Details",
         "",
-        "Peak memory: how far one separate, untimed run raised the worker's resident memory "
-        "above its level at the start of that run (Linux peak RSS; marked *traced* where "
-        "`tracemalloc` had to be used instead).",
+        "Median and min are taken over the repetitions of all rounds together; the two ratio "
+        "columns divide them by the baseline's median and min in the same cell. On a shared "
+        "machine the min is the least disturbed by other load.",
+        "",
+        "Peak memory: how far one separate, untimed run (in the first round) raised the "
+        "worker's resident memory above its level at the start of that run (Linux peak RSS; "
+        "marked *traced* where `tracemalloc` had to be used instead).",
         "",
         *_table(header, rows),
         "",
@@ -406,8 +460,12 @@ def _recursion(data: RunData) -> list[str]:
     ]
 
 
-def target_value(data: RunData, target: Target) -> float | None:
-    """What a target measures in this run, or None if the run lacks the numbers."""
+def target_value(data: RunData, target: Target, stat: Stat = "median") -> float | None:
+    """What a target measures in this run, or None if the run lacks the numbers.
+
+    Timing targets compare ``stat`` (the median or the minimum) of each cell's times;
+    memory targets do not depend on ``stat``.
+    """
     if target.kind == "memory":
         mine = bytes_per_node(data.node_memory.get(target.engine))
         base = bytes_per_node(data.node_memory.get(target.versus or data.baseline))
@@ -416,12 +474,12 @@ def target_value(data: RunData, target: Target) -> float | None:
     if not cells:
         return None
     if target.kind == "ratio":
-        return ratio(data, cells[0], target.engine, target.versus)
+        return ratio(data, cells[0], target.engine, target.versus, stat)
     small = data.results.get((cells[0].key, target.engine), {})
     large = data.results.get((cells[-1].key, target.engine), {})
-    if len(cells) < 2 or "median" not in small or "median" not in large or small["median"] <= 0:
+    if len(cells) < 2 or stat not in small or stat not in large or small[stat] <= 0:
         return None
-    return float(large["median"]) / float(small["median"])
+    return float(large[stat]) / float(small[stat])
 
 
 def _target_text(data: RunData, target: Target) -> str:
@@ -444,16 +502,21 @@ def _targets(data: RunData) -> list[str]:
             shown, met = "n/a", "-"
         else:
             shown, met = fmt_ratio(measured), "yes" if measured <= target.limit else "**no**"
-        rows.append([labels[target.engine], _target_text(data, target), shown, met])
+        if target.kind == "memory":
+            shown_min = "-"
+        else:
+            shown_min = fmt_ratio(target_value(data, target, stat="min"))
+        rows.append([labels[target.engine], _target_text(data, target), shown, shown_min, met])
     if not rows:
         return []
     return [
         "## Targets",
         "",
         "The goals of the eager engine and of compiled mode, checked against the measurements "
-        "of this run (ratios of medians).",
+        "of this run. *Medians* divides median times, *Minima* minimum times (bytes per node "
+        "have one value only); *Met* judges the ratio of medians.",
         "",
-        *_table(["Engine", "Target", "Measured", "Met"], rows),
+        *_table(["Engine", "Target", "Medians", "Minima", "Met"], rows),
         "",
     ]
 

@@ -8,6 +8,12 @@ Karpathy's micrograd 0.1.0 is installed from PyPI into ``benchmarks/.venv-karpat
 first use (it imports as ``micrograd`` too, so it needs an environment of its own). The
 other engines run with the interpreter given by ``--python`` (default: the one running
 this script, normally the project's virtual environment).
+
+Each cell's repetitions are split into rounds that alternate between the engines: round 1
+runs every engine once (a worker process each, with its own warm-up), round 2 runs them all
+again in reverse order, and so on. Slow changes in the machine's load then reach every
+engine alike instead of one engine's whole block of repetitions. The rounds of an engine
+are merged into one outcome per cell (:func:`merge_rounds`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -28,7 +35,7 @@ if __package__ in (None, ""):
 
 from benchmarks.engines import BASELINE, ENGINES, EngineSpec
 from benchmarks.measure import RESULT_PREFIX
-from benchmarks.report import Cell, Outcome, RunData, fmt_time, render
+from benchmarks.report import Cell, Outcome, RunData, fmt_ratio, fmt_time, ratio, render
 from benchmarks.workloads import WORKLOADS
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -37,19 +44,23 @@ MEASURE = BENCH_DIR / "measure.py"
 KARPATHY_VENV = BENCH_DIR / ".venv-karpathy"
 KARPATHY_REQUIREMENT = "micrograd==0.1.0"
 
+# Rounds are worker runs per engine, interleaved across engines; each has its own warm-up.
+# Cells of a few seconds or less run one repetition per round. The 1,000,000-step chain
+# (Karpathy's micrograd: about 47 s a repetition) also runs one per round: its extra
+# warm-ups are 100,000-step chains, small next to the repetitions themselves.
 FULL_CELLS = (
-    Cell("W1", 100, reps=5),
-    Cell("W2", 100_000, reps=5),
-    Cell("W2", 1_000_000, reps=3, warmup_size=100_000),
-    Cell("W3", 100_000, reps=5),
-    Cell("W4", 100, reps=25),  # a few milliseconds a run: more runs for a stable median
+    Cell("W1", 100, reps=5, rounds=5),
+    Cell("W2", 100_000, reps=5, rounds=5),
+    Cell("W2", 1_000_000, reps=3, warmup_size=100_000, rounds=3),
+    Cell("W3", 100_000, reps=5, rounds=5),
+    Cell("W4", 100, reps=25, rounds=5),  # a few milliseconds a run: more runs per round
 )
 QUICK_CELLS = (
-    Cell("W1", 20, reps=3),
-    Cell("W2", 2_000, reps=3),
-    Cell("W2", 20_000, reps=3, warmup_size=2_000),
-    Cell("W3", 5_000, reps=3),
-    Cell("W4", 100, reps=3),
+    Cell("W1", 20, reps=3, rounds=3),
+    Cell("W2", 2_000, reps=3, rounds=3),
+    Cell("W2", 20_000, reps=3, warmup_size=2_000, rounds=3),
+    Cell("W3", 5_000, reps=3, rounds=3),
+    Cell("W4", 100, reps=6, rounds=3),
 )
 FULL_NODE_TERMS = 25_000  # 4 nodes per term: about 100,000 nodes
 QUICK_NODE_TERMS = 2_500
@@ -150,9 +161,13 @@ def run_worker(python: str | Path, args: Sequence[str], timeout: float) -> Outco
 
 
 def cell_args(
-    engine: str, cell: Cell, memory: bool = True, default_limit: bool = False
+    engine: str,
+    cell: Cell,
+    memory: bool = True,
+    default_limit: bool = False,
+    reps: int | None = None,
 ) -> list[str]:
-    """Worker arguments that time one cell."""
+    """Worker arguments that time one cell, with ``reps`` repetitions (default: the cell's)."""
     args = [
         "--engine",
         engine,
@@ -161,7 +176,7 @@ def cell_args(
         "--size",
         str(cell.size),
         "--reps",
-        str(cell.reps),
+        str(cell.reps if reps is None else reps),
     ]
     if cell.warmup_size is not None:
         args += ["--warmup-size", str(cell.warmup_size)]
@@ -170,6 +185,85 @@ def cell_args(
     if default_limit:
         args.append("--default-recursion-limit")
     return args
+
+
+def merge_rounds(outcomes: Sequence[Outcome]) -> Outcome:
+    """One engine's outcome for a cell from the outcomes of its rounds, in the order run.
+
+    The first error, if any round has one, is the cell's outcome. Otherwise the times of
+    all rounds are pooled (``times``, ``median``, ``min``, ``reps``); peak memory and the
+    other fields come from the first round (the only one that measures memory); the check
+    is the worst seen (any "mismatch" wins, and ``max_rel_err`` is the largest, None
+    standing for an infinite error). ``rounds`` counts the rounds and ``round_medians``
+    lists their medians. Raises ValueError when ``outcomes`` is empty.
+    """
+    if not outcomes:
+        raise ValueError("no rounds to merge")
+    for outcome in outcomes:
+        if "error" in outcome:
+            return dict(outcome)
+    times = [float(t) for outcome in outcomes for t in outcome["times"]]
+    checks = [outcome.get("check") for outcome in outcomes]
+    errors = [float(e) for e in (o.get("max_rel_err") for o in outcomes) if e is not None]
+    merged = dict(outcomes[0])
+    merged.update(
+        times=times,
+        median=statistics.median(times),
+        min=min(times),
+        reps=len(times),
+        rounds=len(outcomes),
+        round_medians=[outcome["median"] for outcome in outcomes],
+        check="mismatch" if "mismatch" in checks else checks[0],
+        max_rel_err=max(errors) if len(errors) == len(outcomes) else None,
+    )
+    return merged
+
+
+def run_cell(
+    cell: Cell, engines: Sequence[EngineSpec], pythons: dict[str, str], timeout: float
+) -> dict[str, Outcome]:
+    """Time one cell on ``engines`` in interleaved rounds; the merged outcome per engine key.
+
+    Round ``i`` runs each engine's worker for its share of the repetitions, in the given
+    order for even ``i`` and reversed for odd ``i``. Only the first round measures peak
+    memory. An engine whose worker fails is not run again in later rounds of the cell.
+    """
+    done: dict[str, list[Outcome]] = {spec.key: [] for spec in engines}
+    shares = cell.round_reps()
+    for index, reps in enumerate(shares):
+        order = list(engines) if index % 2 == 0 else list(reversed(engines))
+        for spec in order:
+            previous = done[spec.key]
+            if previous and "error" in previous[-1]:
+                continue
+            args = cell_args(spec.key, cell, memory=index == 0, reps=reps)
+            outcome = run_worker(pythons[spec.key], args, timeout)
+            previous.append(outcome)
+            shown = outcome.get("error") or (
+                f"median {fmt_time(outcome['median'])}, min {fmt_time(outcome['min'])}, "
+                f"check {outcome.get('check')}"
+            )
+            stage = f"round {index + 1}/{len(shares)}"
+            plural = "rep" if reps == 1 else "reps"
+            log(f"{cell.title:<36} {stage:<11} {spec.label:<28} {reps} {plural}: {shown}")
+    return {key: merge_rounds(outcomes) for key, outcomes in done.items()}
+
+
+def _log_cell(data: RunData, cell: Cell, engines: Sequence[EngineSpec]) -> None:
+    """Log one cell's merged times and their ratios to the baseline."""
+    for spec in engines:
+        outcome = data.results[(cell.key, spec.key)]
+        if "error" in outcome:
+            shown = str(outcome["error"])
+        else:
+            shown = (
+                f"median {fmt_time(outcome['median'])} "
+                f"({fmt_ratio(ratio(data, cell, spec.key))}), "
+                f"min {fmt_time(outcome['min'])} "
+                f"({fmt_ratio(ratio(data, cell, spec.key, stat='min'))}), "
+                f"{outcome['reps']} reps in {outcome['rounds']} rounds"
+            )
+        log(f"{cell.title:<36} {'merged':<11} {spec.label:<28} {shown}")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -192,7 +286,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=sys.executable,
         help="interpreter for the project's engines (default: this one)",
     )
-    parser.add_argument("--reps", type=int, default=None, help="override every cell's reps")
+    parser.add_argument(
+        "--reps",
+        type=int,
+        default=None,
+        help="override every cell's total reps (its rounds are capped at this number)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -209,6 +308,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    if args.reps is not None and args.reps < 1:
+        parser.error("--reps must be at least 1")
     for key in args.engines:
         if key not in ENGINES:
             parser.error(f"unknown engine {key!r}; known: {', '.join(ENGINES)}")
@@ -264,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     cells = [c for c in (QUICK_CELLS if args.quick else FULL_CELLS) if c.workload in args.workloads]
     if args.reps is not None:
-        cells = [Cell(c.workload, c.size, args.reps, c.warmup_size) for c in cells]
+        cells = [c.with_reps(args.reps) for c in cells]
     data = RunData(
         mode="quick" if args.quick else "full",
         engines=[(spec.key, spec.label) for spec in engines],
@@ -281,13 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     for cell in cells:
-        for spec in runnable:
-            outcome = run_worker(pythons[spec.key], cell_args(spec.key, cell), args.timeout)
-            data.results[(cell.key, spec.key)] = outcome
-            shown = outcome.get("error") or (
-                f"median {fmt_time(outcome['median'])}, check {outcome.get('check')}"
-            )
-            log(f"{cell.title:<40} {spec.label:<28} {shown}")
+        for key, outcome in run_cell(cell, runnable, pythons, args.timeout).items():
+            data.results[(cell.key, key)] = outcome
+        _log_cell(data, cell, runnable)
 
     graph_engines = [spec for spec in runnable if spec.builds_graph]
     if "mem" in args.workloads:

@@ -176,6 +176,89 @@ def test_worker_process_round_trip() -> None:
     assert out["check"] == "reference"
 
 
+def _timed(times: list[float], check: str = "ok", err: float | None = 0.0) -> dict[str, Any]:
+    """A worker outcome for ``times``, as measure.py reports a round."""
+    return {
+        "engine": "ours",
+        "times": times,
+        "median": sorted(times)[len(times) // 2],
+        "min": min(times),
+        "reps": len(times),
+        "peak_bytes": None,
+        "peak_method": None,
+        "check": check,
+        "max_rel_err": err,
+    }
+
+
+def test_merge_rounds_pools_the_times() -> None:
+    first = {**_timed([0.3, 0.1]), "peak_bytes": 4096, "peak_method": "rss"}
+    merged = run.merge_rounds([first, _timed([0.5]), _timed([0.2, 0.4], err=1e-12)])
+    assert merged["times"] == [0.3, 0.1, 0.5, 0.2, 0.4]
+    assert merged["median"] == 0.3
+    assert merged["min"] == 0.1
+    assert merged["reps"] == 5
+    assert merged["rounds"] == 3
+    assert merged["round_medians"] == [0.3, 0.5, 0.4]
+    assert (merged["peak_bytes"], merged["peak_method"]) == (4096, "rss")  # first round's
+    assert merged["check"] == "ok"
+    assert merged["max_rel_err"] == 1e-12
+    assert first["times"] == [0.3, 0.1]  # the rounds' outcomes are left as they were
+
+
+def test_merge_rounds_keeps_the_worst_check() -> None:
+    rounds = [_timed([0.1]), _timed([0.1], "mismatch", 1e-3), _timed([0.1], err=1e-6)]
+    merged = run.merge_rounds(rounds)
+    assert (merged["check"], merged["max_rel_err"]) == ("mismatch", 1e-3)
+    unbounded = run.merge_rounds([_timed([0.1], "mismatch", None), _timed([0.1])])
+    assert (unbounded["check"], unbounded["max_rel_err"]) == ("mismatch", None)
+    assert run.merge_rounds([_timed([0.1], "reference")])["check"] == "reference"
+
+
+def test_merge_rounds_propagates_an_error() -> None:
+    merged = run.merge_rounds([_timed([0.1]), {"error": "MemoryError"}, {"error": "timeout"}])
+    assert merged == {"error": "MemoryError"}
+    with pytest.raises(ValueError):
+        run.merge_rounds([])
+
+
+def test_cell_splits_its_reps_into_rounds() -> None:
+    assert report.Cell("W4", 100, reps=25, rounds=5).round_reps() == [5] * 5
+    assert report.Cell("W1", 100, reps=7, rounds=3).round_reps() == [3, 2, 2]
+    assert report.Cell("W1", 100, reps=5).round_reps() == [5]
+    assert report.Cell("W4", 100, reps=25, rounds=5).with_reps(2).round_reps() == [1, 1]
+    with pytest.raises(ValueError):
+        report.Cell("W1", 100, reps=2, rounds=3)
+    for cell in (*run.FULL_CELLS, *run.QUICK_CELLS):
+        assert sum(cell.round_reps()) == cell.reps
+
+
+def test_run_cell_interleaves_the_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, list[str]]] = []
+
+    def fake_worker(python: str, args: list[str], timeout: float) -> dict[str, Any]:
+        engine = args[args.index("--engine") + 1]
+        calls.append((engine, args))
+        if engine == "compiled":
+            return {"error": "n/a (too large)"}
+        return _timed([0.1] * int(args[args.index("--reps") + 1]))
+
+    monkeypatch.setattr(run, "run_worker", fake_worker)
+    specs = [engines.ENGINES[key] for key in ("karpathy", "ours", "compiled")]
+    pythons = {spec.key: "python" for spec in specs}
+    cell = report.Cell("W4", 100, reps=7, rounds=3)
+    merged = run.run_cell(cell, specs, pythons, timeout=1)
+    # Reversed order every other round; a failed engine is not run again.
+    order = [engine for engine, _ in calls]
+    assert order == ["karpathy", "ours", "compiled", "ours", "karpathy", "karpathy", "ours"]
+    ours_args = [args for engine, args in calls if engine == "ours"]
+    assert [args[args.index("--reps") + 1] for args in ours_args] == ["3", "2", "2"]
+    assert ["--no-memory" in args for args in ours_args] == [False, True, True]  # memory once
+    assert merged["ours"]["reps"] == 7
+    assert merged["ours"]["rounds"] == 3
+    assert merged["compiled"] == {"error": "n/a (too large)"}
+
+
 def test_report_renders_results_and_errors() -> None:
     w1 = report.Cell("W1", 100, reps=5)
     w2 = report.Cell("W2", 1_000, reps=3)
@@ -185,6 +268,7 @@ def test_report_renders_results_and_errors() -> None:
         "median": 0.15,
         "min": 0.1,
         "reps": 2,
+        "rounds": 2,
         "peak_bytes": 2048,
         "check": "ok",
         "max_rel_err": 0.0,
@@ -202,7 +286,7 @@ def test_report_renders_results_and_errors() -> None:
         probes={"karpathy": {"version": "0.1.0"}, "ours": {"version": "0.2.0"}},
         cells=[w1, w2, w2_large],
         results={
-            (w1.key, "karpathy"): {**timing, "median": 1.5},
+            (w1.key, "karpathy"): {**timing, "median": 1.5, "min": 0.2},
             (w1.key, "ours"): timing,
             (w1.key, "compiled"): {**timing, "median": 0.015},
             (w1.key, "floats"): {**timing, "median": 0.01},
@@ -225,21 +309,25 @@ def test_report_renders_results_and_errors() -> None:
     assert "| ours (eager) | 4 | 100 B | 25 | 0.25x |" in text
     assert "| ours (compiled) | - | - | n/a | - |" in text
     assert "| 2.00 KiB |" in text  # peak memory
+    # Median 0.15 s over 1.5 s and min 0.1 s over 0.2 s, from 2 reps in 2 rounds.
+    assert "| 150 ms | 100 ms | 2 (2 rounds) | 0.1x | 0.5x |" in text
     targets = text[text.index("## Targets") :]
-    assert "| ours (eager) | W1 step time at most 0.1x micrograd's | 0.1x | yes |" in targets
+    assert "| ours (eager) | W1 step time at most 0.1x micrograd's | 0.1x | 0.5x | yes |" in targets
     assert (
-        "| ours (eager) | W2 at 1,000 steps: time at most 0.2x micrograd's | n/a | - |" in targets
-    )
-    assert (
-        "| ours (eager) | W2 time at 10,000 steps at most 12x that at 1,000 | 10x | yes |"
+        "| ours (eager) | W2 at 1,000 steps: time at most 0.2x micrograd's | n/a | n/a | - |"
         in targets
     )
     assert (
-        "| ours (eager) | Bytes per graph node at most 0.4x micrograd's | 0.25x | yes |" in targets
-    )
-    assert "| ours (compiled) | W1 step time at most 2x the floats' | 1.5x | yes |" in targets
-    assert (
-        "| ours (compiled) | W1 step time at most 0.05x micrograd's (20x faster) | 0.01x | yes |"
+        "| ours (eager) | W2 time at 10,000 steps at most 12x that at 1,000 | 10x | 1x | yes |"
         in targets
+    )
+    assert (
+        "| ours (eager) | Bytes per graph node at most 0.4x micrograd's | 0.25x | - | yes |"
+        in targets
+    )
+    assert "| ours (compiled) | W1 step time at most 2x the floats' | 1.5x | 1x | yes |" in targets
+    assert (
+        "| ours (compiled) | W1 step time at most 0.05x micrograd's (20x faster) | 0.01x | 0.5x "
+        "| yes |" in targets
     )
     assert "W4" not in targets  # not run, not checked

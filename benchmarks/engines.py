@@ -211,13 +211,15 @@ def _refused_as_not_applicable(mg: ModuleType) -> Iterator[None]:
 class CompiledEngine:
     """This project's compiled mode: each workload traced and compiled in ``prepare``.
 
-    W1 and W4 compile the per-sample loss with ``mg.compile_loss`` over parameter Nodes
-    initialised as the eager workload's (W1 batched over the points, with the L2 term as
-    its penalty); W2 and W3 compile the chain and the wide sum with ``mg.compile``. The
+    W1 and W4 compile the per-sample loss with ``mg.compile_loss(..., batched=True)`` over
+    parameter Nodes initialised as the eager workload's (W1 with the L2 term as its
+    penalty); W2 and W3 compile the chain and the wide sum with ``mg.compile``. The
     formulas are the workloads' own (:mod:`benchmarks.workloads`). ``prepare`` traces,
     generates and compiles the code by calling it once, untimed; ``run`` does the
-    workload's work with it: W1 and W4 zero the gradients, call the compiled loss and
-    apply SGD, W2 and W3 call the compiled function for the value and the gradients.
+    workload's work with it: W1 zeroes the gradients, calls the compiled loss and applies
+    SGD; W4 runs the whole epoch of per-sample SGD as one generated loop
+    (``CompiledLoss.sgd_epoch``); W2 and W3 call the compiled function for the value and
+    the gradients.
 
     The compiled chain and wide sum depend on nothing but the size, so each is compiled
     once per size and reused by later repetitions (compiling a 100,000-step chain takes
@@ -321,17 +323,17 @@ class CompiledEngine:
         def sample_loss(_model: None, x1: Any, x2: Any, y: Any) -> Any:
             return seed_loss(params, x1, x2, y)
 
-        step = self.mg.compile_loss(None, sample_loss, parameters=params, **self.options)
-        step(*samples[0])  # traces and compiles; run() zeroes the gradients this added
+        step = self.mg.compile_loss(
+            None, sample_loss, parameters=params, batched=True, **self.options
+        )
+        x1s, x2s, ys = (list(column) for column in zip(*samples, strict=True))
+        step.sgd_epoch(x1s, x2s, ys, lr=W4_LR)  # traces and compiles; then reset the params
+        for p, value in zip(params, seed_params(), strict=True):
+            p.data = value
 
         def run() -> Result:
-            total = 0.0
-            for x1, x2, y in samples:
-                assign_zero_grads(params)
-                total += step(x1, x2, y)
-                for p in params:
-                    p.data -= W4_LR * p.grad
-            return {"mean_loss": total / len(samples)}
+            # per sample: loss, gradients and p.data -= lr * g, as the eager loop does
+            return {"mean_loss": step.sgd_epoch(x1s, x2s, ys, lr=W4_LR)}
 
         return Case(run, lambda: {"params": [p.data for p in params]})
 

@@ -16,7 +16,8 @@ that::
 
 `compile_loss` does the same for a model's loss, with the model's parameters as
 inputs: it reads ``p.data`` and adds into ``p.grad``, so optimizers work
-unchanged.
+unchanged. A loss compiled per sample (``batched=True``) can also run a whole
+epoch of per-sample SGD as one generated loop (`CompiledLoss.sgd_epoch`).
 
 What the graph's shape fixes, and how this module deals with it:
 
@@ -51,6 +52,7 @@ import gc
 import inspect
 import keyword
 import math
+import numbers
 import os
 import re
 import sys
@@ -1148,9 +1150,15 @@ def _flat_floats(value: Any) -> list[float]:
 
 
 def _compare_results(
-    where: str, compiled: list[float], eager: list[float], rtol: float, atol: float
+    where: str,
+    compiled: list[float],
+    eager: list[float],
+    rtol: float,
+    atol: float,
+    what: str = "gradient",
 ) -> None:
-    labels = ["value"] + [f"gradient {i}" for i in range(len(compiled) - 1)]
+    """Raise `VerificationError` naming each value (then each `what` i) that differs."""
+    labels = ["value"] + [f"{what} {i}" for i in range(len(compiled) - 1)]
     bad = [
         f"  {label}: compiled {c!r}, eager {e!r}"
         for label, c, e in zip(labels, compiled, eager)
@@ -1318,7 +1326,8 @@ class _Compiled:
         """The generated function of the most recently used trace, to call directly.
 
         It takes the arguments flattened to floats (for a batched loss: the
-        argument lists as they are) and skips all that the compiled object does
+        argument lists as they are; after `CompiledLoss.sgd_epoch`, the argument
+        lists and the learning rate) and skips all that the compiled object does
         around it: no argument checks, no eager fallback on exceptional values,
         and a guard that fails raises `BranchError` instead of tracing again.
         Use it in the innermost loop when the arguments are floats of the traced
@@ -1342,7 +1351,7 @@ class _Compiled:
         self._latest = None
 
     # -- calling
-    def _check_arity(self, count: int, what: str = "argument(s)") -> None:
+    def _check_arity(self, count: int, what: str = "argument(s)", where: str | None = None) -> None:
         too_many = self._max_arity is not None and count > self._max_arity
         if too_many or count < self._min_arity:
             if self._max_arity == self._min_arity:
@@ -1352,7 +1361,7 @@ class _Compiled:
             else:
                 expected = f"{self._min_arity} to {self._max_arity}"
             shown = f" ({', '.join(self._names)})" if self._names else ""
-            raise TypeError(f"{self._where} takes {expected} {what}{shown}, got {count}")
+            raise TypeError(f"{where or self._where} takes {expected} {what}{shown}, got {count}")
 
     def _name(self, index: int) -> str:
         return self._names[index] if index < len(self._names) else f"x{index}"
@@ -1412,12 +1421,7 @@ class _Compiled:
                 reason = "on_branch_change='raise'"
             else:
                 reason = f"it has been traced {len(variants)} times already (max_variants)"
-            raise BranchError(
-                f"{self._where}: {_describe(guard)} came out {guard.outcome} when traced"
-                f" and differently now, and {reason}. Python control flow on a traced value"
-                " is fixed at trace time: keep the branch inside an op (relu, abs, maximum,"
-                " minimum, or a custom @op), or run the function eagerly."
-            )
+            raise self._branch_error(self._where, guard, reason)
         variant = self._trace(call)
         variants.insert(0, variant)
         try:
@@ -1432,6 +1436,16 @@ class _Compiled:
             ) from None
         self._use(call.key, variants, variant)
         return result
+
+    @staticmethod
+    def _branch_error(where: str, guard: _Guard, reason: str) -> BranchError:
+        """The error for a guard that came out differently and cannot be traced again."""
+        return BranchError(
+            f"{where}: {_describe(guard)} came out {guard.outcome} when traced"
+            f" and differently now, and {reason}. Python control flow on a traced value"
+            " is fixed at trace time: keep the branch inside an op (relu, abs, maximum,"
+            " minimum, or a custom @op), or run the function eagerly."
+        )
 
     def _use(self, key: Any, variants: list[_Variant], variant: _Variant) -> None:
         if variants[0] is not variant:
@@ -1690,13 +1704,29 @@ def _named_parameters(model: object, parameters: Iterable[Node] | None) -> list[
     return named
 
 
+_NO_RETRACE = "a batched loss has one trace for every sample (no parameter was changed)"
+
+
+def _float_columns(columns: tuple[Any, ...]) -> bool:
+    """Whether `columns` are lists or tuples of one length, holding floats only."""
+    size = len(columns[0])
+    for column in columns:
+        if (type(column) is not list and type(column) is not tuple) or len(column) != size:
+            return False
+        for value in column:
+            if type(value) is not float:
+                return False
+    return size > 0
+
+
 class CompiledLoss(_Compiled):
     """A model's loss traced with the parameters as inputs, run as generated code.
 
     Made by `compile_loss`. Calling it with a batch returns the loss value
     (a float) and *adds* the loss's gradient into each parameter's ``.grad``,
     as ``loss.backward()`` would, so an optimizer's ``zero_grad()`` and
-    ``step()`` work unchanged.
+    ``step()`` work unchanged. A batched loss also runs a whole epoch of
+    per-sample SGD in generated code: `sgd_epoch`.
 
     Attributes:
         model: the model.
@@ -1748,6 +1778,8 @@ class CompiledLoss(_Compiled):
         self._max_arity = None if maximum is None else maximum - 1
         self._min_arity = max(minimum - 1, 0)
         self._retraces = not self.batched
+        # number of argument lists -> the sgd_epoch trace, for columns of plain floats
+        self._sgd_fast: dict[int, _Variant] = {}
         super().__init__(verify_every, rtol, atol, on_branch_change, max_variants, max_nodes)
 
     def __call__(self, *inputs: Any) -> float:
@@ -1773,6 +1805,11 @@ class CompiledLoss(_Compiled):
         loss: float = self._run(inputs)
         return loss
 
+    def retrace(self) -> None:
+        """Forget every trace (`sgd_epoch`'s too): the next call traces the loss again."""
+        super().retrace()
+        self._sgd_fast.clear()
+
     def verify(self, *inputs: Any) -> tuple[float, tuple[float, ...]]:
         """Compare compiled and eager loss and gradients, leaving ``.grad`` as it was.
 
@@ -1781,17 +1818,175 @@ class CompiledLoss(_Compiled):
         """
         return self._check(self._prepare(inputs))
 
+    def sgd_epoch(self, *columns: Any, lr: float) -> float:
+        """One epoch of per-sample SGD in generated code; returns the reduced sample losses.
+
+        Needs ``batched=True``. The arguments are those of the batched call
+        (each a list with one entry per sample) and the learning rate. It does
+        what this eager loop does, with the same float operations in the same
+        order, so the parameters and the result are the loop's to the bit::
+
+            for sample in zip(*columns):
+                loss = loss_fn(model, *sample)  # + penalty(model), if given
+                grads = d loss / d parameters
+                for p, g in zip(parameters, grads):
+                    p.data -= lr * g
+
+        It returns the mean (``reduction="mean"``) or the sum of the sample
+        losses, each taken before its own update (the penalty, when given, is
+        part of every sample's loss). ``.grad`` is neither read nor changed.
+
+        >>> import micrograd as mg
+        >>> model = mg.nn.WeightSum(w1=2.0, w2=0.0, b=1.0)
+        >>> def sample_loss(model, x, y):
+        ...     return (model(x, 0.0) - y) ** 2
+        >>> step = mg.compile_loss(model, sample_loss, batched=True)
+        >>> step.sgd_epoch([3.0, 1.0], [4.0, 3.0], lr=0.01)  # (9.0 + 0.0576) / 2
+        4.5288
+        >>> round(model.w1.data, 6), round(model.b.data, 6), model.w1.grad
+        (1.8248, 0.9448, 0.0)
+
+        The generated function reads the parameters into local variables once,
+        updates them after each sample (``w = w - lr * g_w``) and writes them
+        back to ``.data`` after the last sample. So when anything goes wrong
+        inside the epoch, no parameter changes: a guard that comes out
+        differently for some sample raises `BranchError` (a batched loss has
+        one trace for every sample), and an exceptional value (an overflow, a
+        logarithm of a negative number) makes the epoch run again eagerly from
+        the same parameters, which returns eager mode's result or raises its
+        error with every ``.data`` restored. The code is traced on the first
+        call for an argument structure and kept, like the other traces; after
+        a call, `source`, `function` and `stats` describe it (`function` then
+        takes the argument lists and the learning rate, and writes ``.data``).
+        With ``verify_every=N``, every N-th call (of the loss or of this
+        method) also runs the epoch eagerly from the same parameters and
+        raises `VerificationError` if the result or a parameter differs,
+        leaving the parameters as they were before the call.
+
+        Args:
+            *columns: one list (or tuple) per argument of `loss_fn` after the
+                model, each with one entry per sample.
+            lr: the learning rate, a finite real number (keyword only).
+
+        Raises:
+            TypeError: the loss is not batched, `lr` is not a real number, or
+                a column is not a list of numbers.
+            ValueError: `lr` is not finite, or the columns are empty, of
+                different lengths or of different structures per sample.
+            BranchError: a guard came out differently for some sample.
+        """
+        where = f"{self._where}.sgd_epoch"
+        if not self.batched:
+            raise TypeError(
+                f"{where} runs the per-sample loss over a batch: it needs compile_loss(...,"
+                " batched=True), and this loss was compiled with batched=False"
+            )
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"{where}: lr must be a real number, got {type(lr).__name__} ({lr!r})")
+        rate = float(lr)
+        if not math.isfinite(rate):
+            raise ValueError(f"{where}: lr must be finite, got {rate!r}")
+        fast = self._sgd_fast.get(len(columns))
+        if fast is not None and not self.verify_every and _float_columns(columns):
+            try:
+                loss: float = fast.function(*columns, rate)
+            except _BranchChanged as error:
+                raise self._branch_error(where, fast.guards[error.args[0]], _NO_RETRACE) from None
+            except (ArithmeticError, ValueError, TypeError):
+                pass  # redone below, through the checks and the eager fallback
+            else:
+                self._latest = fast
+                return loss
+        call = self._prepare(columns, where)
+        call = call._replace(key=("sgd_epoch", call.shapes))
+        if self.verify_every:
+            self._calls += 1
+            if self._calls % self.verify_every == 0:
+                return self._check_sgd(call, rate, where)
+        return self._run_sgd(call, rate, where)
+
+    # -- the fused SGD epoch
+    def _run_sgd(self, call: _Call, rate: float, where: str) -> float:
+        variants = self._variants.get(call.key)
+        if variants is None:
+            variants = self._variants[call.key] = [self._trace(call, fused=True)]
+        variant = variants[0]
+        try:
+            loss: float = variant.function(*call.values, rate)
+        except _BranchChanged as error:
+            raise self._branch_error(where, variant.guards[error.args[0]], _NO_RETRACE) from None
+        except (ArithmeticError, ValueError, TypeError):
+            return self._eager_sgd(call, rate)
+        self._use(call.key, variants, variant)
+        if all(shape is None for shape in call.shapes) and not self.verify_every:
+            self._sgd_fast[len(call.shapes)] = variant
+        return loss
+
+    def _eager_sample(self, flat: Sequence[float], shapes: tuple[_Shape, ...]) -> Node:
+        """One sample's loss, as eager mode computes it (the penalty added, if any)."""
+        structured, _ = self._leaves(flat, shapes)
+        out = _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
+        if self.penalty is not None:
+            out = out + _as_output(self.penalty(self.model), self._where, "penalty")
+        return out
+
+    def _eager_sgd(self, call: _Call, rate: float) -> float:
+        """`sgd_epoch` in eager mode; on an error, every ``.data`` is restored."""
+        parameters = list(self.parameters)
+        saved = [p.data for p in parameters]
+        total = 0.0
+        count = 0
+        try:
+            with enable_grad():
+                for sample in self._samples(call):
+                    out = self._eager_sample(sample, call.shapes)
+                    grads = gradients(out, parameters)
+                    for p, g in zip(parameters, grads):
+                        p.data -= rate * float(g)
+                    total += out.data
+                    count += 1
+        except BaseException:
+            for p, value in zip(parameters, saved):
+                p.data = value
+            raise
+        return total / count if self.reduction == "mean" else total
+
+    def _check_sgd(self, call: _Call, rate: float, where: str) -> float:
+        """Run the epoch compiled and eagerly from the same parameters, and compare."""
+        saved = [p.data for p in self.parameters]
+        try:
+            value = self._run_sgd(call, rate, where)
+            compiled = [p.data for p in self.parameters]
+        finally:
+            for p, data in zip(self.parameters, saved):
+                p.data = data
+        eager_value = self._eager_sgd(call, rate)
+        eager = [p.data for p in self.parameters]
+        try:
+            _compare_results(
+                where, [value, *compiled], [eager_value, *eager], self.rtol, self.atol, "parameter"
+            )
+        except VerificationError:
+            for p, data in zip(self.parameters, saved):
+                p.data = data
+            raise
+        for p, data in zip(self.parameters, compiled):
+            p.data = data
+        return value
+
     # -- arguments
-    def _prepare(self, args: tuple[Any, ...]) -> _Call:
+    def _prepare(self, args: tuple[Any, ...], where: str | None = None) -> _Call:
+        """Check and flatten a call's arguments; errors name `where` (default: the loss)."""
         if not self.batched:
             numbers, shapes = self._flatten_args(args)
             key: Any = len(shapes) if all(s is None for s in shapes) else shapes
             return _Call(key, numbers, numbers, shapes, args)
-        self._check_arity(len(args), "argument list(s)")
+        where = where or self._where
+        self._check_arity(len(args), "argument list(s)", where)
         for i, column in enumerate(args):
             if not isinstance(column, (list, tuple)):
                 raise TypeError(
-                    f"{self._where}: with batched=True each argument is a list with one"
+                    f"{where}: with batched=True each argument is a list with one"
                     f" entry per sample; argument {i} ({self._name(i)}) is"
                     f" {type(column).__name__}"
                 )
@@ -1799,7 +1994,7 @@ class CompiledLoss(_Compiled):
         if size == 0 or any(len(column) != size for column in args):
             lengths = ", ".join(str(len(column)) for column in args)
             raise ValueError(
-                f"{self._where}: the batch must have at least one sample and every argument"
+                f"{where}: the batch must have at least one sample and every argument"
                 f" list the same length; got lengths {lengths or 'none'}"
             )
         flat: list[float] = []
@@ -1807,16 +2002,14 @@ class CompiledLoss(_Compiled):
         first: tuple[_Shape, ...] | None = None
         for k in range(size):
             shapes = tuple(
-                _flatten(
-                    column[k], f"argument {i} ({self._name(i)})[{k}]", flat, self._where, converted
-                )
+                _flatten(column[k], f"argument {i} ({self._name(i)})[{k}]", flat, where, converted)
                 for i, column in enumerate(args)
             )
             if first is None:
                 first = shapes
             elif shapes != first:
                 raise ValueError(
-                    f"{self._where}: sample {k} is not shaped like sample 0 (every sample of"
+                    f"{where}: sample {k} is not shaped like sample 0 (every sample of"
                     " a batched loss must have the same structure)"
                 )
         assert first is not None
@@ -1833,33 +2026,42 @@ class CompiledLoss(_Compiled):
             yield call.flat[start : start + width]
 
     # -- tracing
-    def _trace(self, call: _Call) -> _Variant:
+    def _trace(self, call: _Call, fused: bool = False) -> _Variant:
+        """Trace the loss for `call` and generate its code.
+
+        `fused` asks for the per-sample SGD epoch of `sgd_epoch` instead of the
+        batched loss: one sample's loss with the penalty added, as the
+        unbatched loss traces it, run in a loop that updates the parameters.
+        """
         started = time.perf_counter()
         sample = next(self._samples(call)) if self.batched else call.flat
         structured, per_argument = self._leaves(sample, call.shapes)
         leaves = [leaf for group in per_argument for leaf in group]
         recorder, penalty_recorder = _Recorder(), _Recorder()
         origin = _origin(self.loss_fn)
+        # A batched loss computes its penalty once per batch, in a section of its own.
+        separate = self.batched and not fused
         with _collector_paused():
             with _recording(recorder):
                 out = _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
             penalty_out: Node | None = None
             if self.penalty is not None:
-                with _recording(recorder if not self.batched else penalty_recorder):
+                with _recording(penalty_recorder if separate else recorder):
                     penalty_out = _as_output(self.penalty(self.model), self._where, "penalty")
-                if not self.batched:
-                    out = out + penalty_out
+                    if not separate:
+                        out = out + penalty_out
             traced = time.perf_counter()
             _warn_escapes(recorder, set(leaves) | set(self.parameters), origin)
             _warn_escapes(penalty_recorder, set(self.parameters), origin)
             writer = _Writer(origin, self.max_nodes)
-            variant = (
-                self._write_batched(
+            if fused:
+                variant = self._write_sgd(writer, out, leaves, call, recorder)
+            elif self.batched:
+                variant = self._write_batched(
                     writer, out, penalty_out, leaves, call, recorder, penalty_recorder
                 )
-                if self.batched
-                else self._write(writer, out, leaves, recorder)
-            )
+            else:
+                variant = self._write(writer, out, leaves, recorder)
         variant.stats.trace_seconds = traced - started
         self.trace_count += 1
         return variant
@@ -1981,23 +2183,91 @@ class CompiledLoss(_Compiled):
         ]
         return writer.finish(function, columns, header, body)
 
+    def _write_sgd(
+        self, writer: _Writer, out: Node, leaves: list[Node], call: _Call, recorder: _Recorder
+    ) -> _Variant:
+        """The generated function of `sgd_epoch`: per-sample SGD over the batch.
+
+        Its arguments are the argument lists and the learning rate. The
+        parameters are read into local variables once; after each sample's
+        loss and gradients (the section of the unbatched loss), each is
+        updated as ``w = w - lr * g_w``, which is ``p.data -= lr * g`` in
+        floats, and they are written back to ``.data`` after the last sample.
+        """
+        names = writer.names
+        function = names.claim(f"{_function_name(self.loss_fn)}_sgd_epoch")
+        columns = [names.claim(f"{self._name(i)}s") for i in range(len(call.shapes))]
+        variables = {leaf: names.claim(leaf.label) for leaf in leaves}
+        params = self._parameter_variables(writer)
+        rate = names.claim("lr")
+        count, total, loss = names.claim("count"), names.claim("total"), names.claim("loss")
+        sample = writer.section(
+            out,
+            variables=variables,
+            params=params,
+            wrt=self.parameters,
+            constants=recorder.constants,
+            guards=recorder.guards,
+            output_name="sample_loss",
+        )
+        handles = {p: writer.handle(p, f"param_{params[p]}") for p in self.parameters}
+        # A gradient may be held in another parameter's variable (an alias the
+        # section writes for large graphs): copy it before that one is updated.
+        locals_of_params = set(params.values())
+        copies: list[str] = []
+        updates: list[str] = []
+        for p in self.parameters:
+            grad = sample.grads.get(p, "0.0")  # a parameter the loss does not use: 0.0
+            if grad in locals_of_params and grad != params[p]:
+                copy = names.claim(f"g_{params[p]}")
+                copies.append(f"{copy} = {grad}")
+                grad = copy
+            updates.append(f"{params[p]} = {params[p]} - {rate} * {grad}")
+        names_of_leaves = iter([variables[leaf] for leaf in leaves])
+        targets = [_target(shape, names_of_leaves) for shape in call.shapes]
+        loop = (
+            f"for {targets[0]} in {columns[0]}:"
+            if len(columns) == 1
+            else f"for {', '.join(targets)} in zip({', '.join(columns)}):"
+        )
+        body = [
+            *(f"{params[p]} = {handle}.data" for p, handle in handles.items()),
+            *sample.prologue,
+            f"{count} = len({columns[0]})",
+            f"{total} = 0.0",
+            "# each sample in turn: its loss and gradients, then the SGD step",
+            loop,
+            *("    " + line for line in sample.lines),
+            f"    {total} += {sample.value}",
+            *("    " + line for line in copies),
+            *("    " + line for line in updates),
+            f"{loss} = {total} / {count}" if self.reduction == "mean" else f"{loss} = {total}",
+            "# every sample done: the parameters are written back",
+            *(f"{handle}.data = {params[p]}" for p, handle in handles.items()),
+            f"return {loss}",
+        ]
+        what = "loss_fn + penalty" if self.penalty is not None else "loss_fn"
+        header = [
+            f"# One epoch of per-sample SGD on {what}, returning the {self.reduction} of the"
+            " sample losses.",
+            f"# Reads {len(handles)} parameters from .data, updates them per sample and writes"
+            " them back; .grad is untouched.",
+        ]
+        return writer.finish(function, [*columns, rate], header, body)
+
     # -- eager mode, for fallback and verification
     def _eager_loss(self, call: _Call) -> Node:
         if not self.batched:
-            structured, _ = self._leaves(call.flat, call.shapes)
-            out = _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
-        else:
-            losses = []
-            for sample in self._samples(call):
-                structured, _ = self._leaves(sample, call.shapes)
-                losses.append(
-                    _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
-                )
-            out = losses[0]
-            for term in losses[1:]:
-                out = out + term
-            if self.reduction == "mean":
-                out = out / len(losses)
+            return self._eager_sample(call.flat, call.shapes)
+        losses = []
+        for sample in self._samples(call):
+            structured, _ = self._leaves(sample, call.shapes)
+            losses.append(_as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn"))
+        out = losses[0]
+        for term in losses[1:]:
+            out = out + term
+        if self.reduction == "mean":
+            out = out / len(losses)
         if self.penalty is not None:
             out = out + _as_output(self.penalty(self.model), self._where, "penalty")
         return out
@@ -2075,6 +2345,14 @@ def compile_loss(
     >>> model.w1.grad, model.b.grad
     (18.0, 6.0)
 
+    A batched loss can also train: ``step.sgd_epoch(*columns, lr=...)`` runs
+    one epoch of per-sample SGD (each sample's loss and gradient, then
+    ``p.data -= lr * g`` for every parameter) as one generated loop, which
+    keeps the parameters in local variables and writes them to ``.data`` at
+    the end. It gives the eager loop's parameters bit for bit, leaves
+    ``.grad`` alone, and changes no parameter when it fails (see
+    `CompiledLoss.sgd_epoch`).
+
     Args:
         model: passed to `loss_fn`; its ``named_parameters()`` (or
             ``parameters()``) are the inputs, unless `parameters` is given.
@@ -2084,7 +2362,8 @@ def compile_loss(
         reduction: "mean" or "sum" of the sample losses (batched only).
         penalty: ``penalty(model) -> Node`` added to the loss (e.g. L2).
         verify_every: every N-th call also runs the loss eagerly and raises
-            `VerificationError` if loss or gradients differ (0: never).
+            `VerificationError` if loss or gradients differ (0: never); for
+            `CompiledLoss.sgd_epoch`, the epoch, comparing loss and parameters.
         rtol: the relative tolerance of that comparison.
         atol: its absolute tolerance.
         on_branch_change: ``"retrace"`` or ``"raise"``, as for

@@ -887,3 +887,267 @@ def test_tracing_records_even_inside_no_grad() -> None:
         step = mg.compile(loss_fn)
         assert step(1.0, 2.0, 3.0, 0.5, 0.5) == (16.0, (4.0, 4.0, 8.0, 24.0, -8.0))
     assert mg.is_grad_enabled()
+
+
+# ---------------------------------------------------------------------------
+# CompiledLoss.sgd_epoch: one epoch of per-sample SGD as one generated loop
+
+
+def eager_sgd_epoch(
+    model: Any,
+    sample_loss: Any,
+    columns: list[list[Any]],
+    lr: float,
+    *,
+    parameters: list[Node] | None = None,
+    penalty: Any = None,
+    reduction: str = "mean",
+) -> float:
+    """The loop sgd_epoch stands for, in eager mode: loss, gradients, update, per sample."""
+    params = list(model.parameters()) if parameters is None else parameters
+    total = 0.0
+    for sample in zip(*columns):
+        loss = sample_loss(model, *sample)
+        if penalty is not None:
+            loss = loss + penalty(model)
+        grads = mg.gradients(loss, params)
+        for p, g in zip(params, grads):
+            p.data -= lr * g
+        total += loss.data
+    return total / len(columns[0]) if reduction == "mean" else total
+
+
+def same_floats(a: list[float], b: list[float]) -> bool:
+    """Equal bit for bit (nan equal to nan, 0.0 unequal to -0.0)."""
+    return [x.hex() for x in a] == [x.hex() for x in b]
+
+
+def seed_columns() -> list[list[float]]:
+    return [list(column) for column in zip(*seed_samples())]
+
+
+class TestSgdEpoch:
+    def test_equals_the_eager_loop_bit_for_bit_on_the_seed_network(self) -> None:
+        compiled, eager_net = TwoLayerNet(), TwoLayerNet()
+        step = mg.compile_loss(compiled, seed_loss, batched=True)
+        for p in compiled.parameters():
+            p.grad = 0.25
+        columns = seed_columns()
+        for _ in range(3):
+            loss = step.sgd_epoch(*columns, lr=1e-3)
+            expected = eager_sgd_epoch(eager_net, seed_loss, columns, 1e-3)
+            assert loss.hex() == expected.hex()
+            assert compiled.state_dict() == eager_net.state_dict()
+        assert all(p.grad == 0.25 for p in compiled.parameters())  # .grad untouched
+        assert step.trace_count == 1
+
+    def test_equals_the_tutorials_training_with_an_optimizer(self) -> None:
+        net = TwoLayerNet()
+        step = mg.compile_loss(net, seed_loss, batched=True)
+        columns = seed_columns()
+        losses = [step.sgd_epoch(*columns, lr=1e-3) for _ in range(3)]
+        reference, reference_losses = train_seed(compiled=False, epochs=3)
+        assert net.state_dict() == reference.state_dict()
+        assert losses == reference_losses
+
+    def test_mlp_with_relu_branches_inside_ops(self) -> None:
+        xs, ys = moons(24)
+        compiled, eager_model = nn.MLP(2, [8, 8, 1], seed=3), nn.MLP(2, [8, 8, 1], seed=3)
+        step = mg.compile_loss(compiled, hinge, batched=True)
+        for lr in (0.05, 0.01):
+            loss = step.sgd_epoch(xs, ys, lr=lr)
+            expected = eager_sgd_epoch(eager_model, hinge, [xs, ys], lr)
+            assert loss.hex() == expected.hex()
+            assert same_floats(
+                [p.data for p in compiled.parameters()], [p.data for p in eager_model.parameters()]
+            )
+        assert step.stats.guards == 0
+        assert "for (x_0, x_1), y in zip(xs, ys):" in step.source
+
+    def test_sum_reduction_and_penalty(self) -> None:
+        xs, ys = moons(16)
+        compiled, eager_model = nn.MLP(2, [6, 1], seed=4), nn.MLP(2, [6, 1], seed=4)
+        step = mg.compile_loss(compiled, hinge, batched=True, reduction="sum", penalty=l2)
+        loss = step.sgd_epoch(xs, ys, lr=0.1)
+        expected = eager_sgd_epoch(eager_model, hinge, [xs, ys], 0.1, penalty=l2, reduction="sum")
+        assert loss.hex() == expected.hex()
+        assert same_floats(
+            [p.data for p in compiled.parameters()], [p.data for p in eager_model.parameters()]
+        )
+        # the penalty (1e-4 * sum of squares) is part of every sample's loss, in the loop
+        assert "SGD on loss_fn + penalty" in step.source
+        before_loop, loop = step.source.split("    for (x_0, x_1), y in zip(xs, ys):\n")
+        assert "0.0001 *" in loop and "0.0001" not in before_loop
+
+    def test_source_keeps_parameters_in_locals_and_writes_them_back(self) -> None:
+        net = TwoLayerNet()
+        step = mg.compile_loss(net, seed_loss, batched=True)
+        step([0.5], [0.5], [0.5])
+        assert "for x1, x2, y in zip(x1s, x2s, ys):" in step.source  # the batched loss
+        step.sgd_epoch([0.5], [0.5], [0.5], lr=1e-3)
+        source = step.source
+        assert "def seed_loss_sgd_epoch(x1s, x2s, ys, lr):" in source
+        for line in [
+            "    w1 = param_w1.data\n",
+            "        f = w1 * x1 + w2 * x2 + b1\n",
+            "        total += sample_loss\n",
+            "        w1 = w1 - lr * g_w1\n",
+            "        b4 = b4 - lr * g_b4\n",
+            "    param_w1.data = w1\n",
+            "    return loss\n",
+        ]:
+            assert line in source, line
+        body = source.split("def seed_loss_sgd_epoch")[1]
+        assert ".grad" not in body
+        assert step.function.__name__ == "seed_loss_sgd_epoch"
+        # cached like the other traces: both kept, neither traced again
+        step([0.1], [0.2], [0.3])
+        step.sgd_epoch([0.1, 0.2], [0.2, 0.3], [0.3, 0.4], lr=0.5)
+        assert step.trace_count == 2
+        step.retrace()
+        step.sgd_epoch([0.1], [0.2], [0.3], lr=1e-3)
+        assert step.trace_count == 3
+
+    def test_int_arguments_and_learning_rate_are_converted(self) -> None:
+        a, b = nn.WeightSum(w1=2.0, w2=0.5, b=1.0), nn.WeightSum(w1=2.0, w2=0.5, b=1.0)
+
+        def loss(m: nn.WeightSum, x: Any, y: Any) -> Any:
+            return (m(x, x) - y) ** 2
+
+        step = mg.compile_loss(a, loss, batched=True)
+        result = step.sgd_epoch([1, 2, 3], [1.0, 2, True], lr=1)
+        expected = eager_sgd_epoch(b, loss, [[1.0, 2.0, 3.0], [1.0, 2.0, 1.0]], 1.0)
+        assert result.hex() == expected.hex()
+        assert a.state_dict() == b.state_dict()
+
+    def test_unused_parameters_and_gradients_held_in_other_parameters(self) -> None:
+        # With more than 100 parameters the section names a gradient by the
+        # variable holding it: d(a*b)/da is the variable of b, which is also
+        # updated; the update must use b before its own step.
+        n = 60
+        first = [Node(1.0 + k / 7) for k in range(n)]
+        second = [Node(2.0 - k / 11) for k in range(n)]
+        unused = Node(3.0)
+        compiled = [*first, *second, unused]
+        eager_params = [Node(p.data) for p in compiled]
+
+        def make(params: list[Node]) -> Any:
+            def loss(_model: None, x: Any) -> Any:
+                return sum((a * b for a, b in zip(params[:n], params[n : 2 * n])), x)
+
+            return loss
+
+        step = mg.compile_loss(None, make(compiled), parameters=compiled, batched=True)
+        result = step.sgd_epoch([0.5, 1.5, 2.5], lr=0.01)
+        expected = eager_sgd_epoch(
+            None, make(eager_params), [[0.5, 1.5, 2.5]], 0.01, parameters=eager_params
+        )
+        assert result.hex() == expected.hex()
+        assert same_floats([p.data for p in compiled], [p.data for p in eager_params])
+        assert first[0].data != 1.0 and unused.data == 3.0
+
+    def test_errors_name_the_method_and_what_was_expected(self) -> None:
+        net = TwoLayerNet()
+        with pytest.raises(
+            TypeError, match=r"sgd_epoch .*needs compile_loss\(\.\.\., batched=True\)"
+        ):
+            mg.compile_loss(net, seed_loss).sgd_epoch([0.5], [0.5], [0.5], lr=0.1)
+        step = mg.compile_loss(net, seed_loss, batched=True)
+        columns = [[0.5], [0.5], [0.5]]
+        with pytest.raises(TypeError, match=r"sgd_epoch: lr must be a real number, got str"):
+            step.sgd_epoch(*columns, lr="0.1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"lr must be a real number, got bool"):
+            step.sgd_epoch(*columns, lr=True)
+        with pytest.raises(TypeError, match=r"lr must be a real number, got complex"):
+            step.sgd_epoch(*columns, lr=1j)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"sgd_epoch: lr must be finite, got nan"):
+            step.sgd_epoch(*columns, lr=math.nan)
+        with pytest.raises(TypeError, match="lr"):
+            step.sgd_epoch(*columns)  # type: ignore[call-arg]
+        with pytest.raises(
+            ValueError, match=r"sgd_epoch: the batch .* same length; got lengths 1, 2, 1"
+        ):
+            step.sgd_epoch([0.5], [0.5, 0.6], [0.5], lr=0.1)
+        with pytest.raises(ValueError, match="at least one sample"):
+            step.sgd_epoch([], [], [], lr=0.1)
+        with pytest.raises(TypeError, match=r"sgd_epoch takes 3 argument list\(s\)"):
+            step.sgd_epoch([0.5], [0.5], lr=0.1)
+        with pytest.raises(TypeError, match=r"sgd_epoch: with batched=True .* argument 1 \(x2\)"):
+            step.sgd_epoch([0.5], 0.5, [0.5], lr=0.1)
+        with pytest.raises(TypeError, match=r"sgd_epoch: argument 2 \(y\)\[1\] must be a real"):
+            step.sgd_epoch([0.5, 0.5], [0.5, 0.5], [0.5, "y"], lr=0.1)
+        assert net.state_dict() == TwoLayerNet().state_dict()
+
+    def test_a_failing_sample_leaves_every_parameter_unchanged(self) -> None:
+        model = nn.WeightSum(w1=1.0, w2=0.0, b=0.5)
+
+        def log_loss(m: nn.WeightSum, x: Any) -> Any:
+            return mg.log(m(x, 0.0))
+
+        step = mg.compile_loss(model, log_loss, batched=True)
+        step.sgd_epoch([1.0, 2.0], lr=0.01)  # traced and run
+        before = model.state_dict()
+        for columns in ([[1.0, 2.0, -3.0, 4.0]], [(1.0, 2.0, -3.0, 4.0)], [[1, 2, -3, 4]]):
+            with pytest.raises(ValueError, match="log"):
+                step.sgd_epoch(*columns, lr=0.01)
+            assert model.state_dict() == before
+        # the error is eager mode's, for the sample that fails, parameters as they were then
+        eager_model = nn.WeightSum(w1=model.w1.data, w2=model.w2.data, b=model.b.data)
+        with pytest.raises(ValueError, match="log") as eager_error:
+            eager_sgd_epoch(eager_model, log_loss, [[1.0, 2.0, 3.0, -4.0]], 0.01)
+        with pytest.raises(ValueError) as compiled_error:
+            step.sgd_epoch([1.0, 2.0, 3.0, -4.0], lr=0.01)
+        assert str(compiled_error.value) == str(eager_error.value)
+
+    def test_a_guard_that_fails_raises_branch_error_and_changes_nothing(self) -> None:
+        model = nn.WeightSum(w1=1.0, w2=1.0, b=0.0)
+
+        def loss(m: nn.WeightSum, x: Any) -> Any:
+            out = m(x, x)
+            return out * out if out > 0 else -out
+
+        step = mg.compile_loss(model, loss, batched=True)
+        eager_model = nn.WeightSum(w1=1.0, w2=1.0, b=0.0)
+        expected = eager_sgd_epoch(eager_model, loss, [[1.0, 2.0]], 0.01)
+        assert step.sgd_epoch([1.0, 2.0], lr=0.01) == expected
+        assert model.state_dict() == eager_model.state_dict()
+        before = model.state_dict()
+        with pytest.raises(BranchError, match=r"sgd_epoch: .*no parameter was changed"):
+            step.sgd_epoch([1.0, 2.0, -3.0], lr=0.01)
+        assert model.state_dict() == before
+
+    def test_overflow_is_redone_eagerly(self) -> None:
+        compiled, eager_model = nn.WeightSum(w1=1.0, w2=0.0, b=0.0), nn.WeightSum(1.0, 0.0, 0.0)
+
+        def loss(m: nn.WeightSum, x: Any) -> Any:
+            return mg.exp(m(x, 0.0))
+
+        step = mg.compile_loss(compiled, loss, batched=True)
+        columns = [[1.0, 800.0, 2.0]]
+        result = step.sgd_epoch(*columns, lr=0.01)
+        expected = eager_sgd_epoch(eager_model, loss, columns, 0.01)
+        assert same_floats([result], [expected])
+        assert same_floats(
+            [p.data for p in compiled.parameters()], [p.data for p in eager_model.parameters()]
+        )
+
+    def test_verify_every_compares_with_the_eager_epoch(self) -> None:
+        net, eager_net = TwoLayerNet(), TwoLayerNet()
+        step = mg.compile_loss(net, seed_loss, batched=True, verify_every=1)
+        columns = seed_columns()
+        assert step.sgd_epoch(*columns, lr=1e-3) == eager_sgd_epoch(
+            eager_net, seed_loss, columns, 1e-3
+        )
+        assert net.state_dict() == eager_net.state_dict()
+
+        model = nn.WeightSum(w1=1.0, w2=0.0, b=0.0)
+
+        def frozen(m: nn.WeightSum, x: Any) -> Any:
+            return (m(x, 0.0) * m.w1.data) ** 2  # .data is fixed when traced
+
+        checked = mg.compile_loss(model, frozen, batched=True, verify_every=2)
+        checked.sgd_epoch([1.0, 2.0], lr=0.01)  # call 1: not checked
+        before = model.state_dict()
+        with pytest.raises(VerificationError, match=r"(?s)sgd_epoch: .*parameter 0: compiled"):
+            checked.sgd_epoch([1.0, 2.0], lr=0.01)  # call 2: checked
+        assert model.state_dict() == before

@@ -57,6 +57,12 @@ class _Config:
     #: Told about value-dependent decisions while a function is traced, else None.
     tracer: Tracer | None = None
 
+    def __init__(self) -> None:
+        # Instance attributes from the start: Python reads those faster than
+        # class attributes seen through an instance.
+        self.grad_enabled = True
+        self.tracer = None
+
 
 #: The engine's switches; use `no_grad()` and `enable_grad()` rather than this.
 config = _Config()

@@ -220,7 +220,10 @@ class Op:
             a: Node | float
             b: Node | float
             if isinstance(other, Node):
-                a, b = (other, node) if reflected else (node, other)
+                if reflected:
+                    a, b = other, node
+                else:
+                    a, b = node, other
                 x, y = a.data, b.data
             else:
                 if type(other) is not float:

@@ -348,7 +348,7 @@ class Node:
         leaf (a detached node, or one made under `no_grad()`) just adds `grad`
         to its own `.grad`.
         """
-        backpropagate(topological_order(self, leaves=False), self, grad, create_graph)
+        backpropagate(_computed_order(self), self, grad, create_graph)
 
 
 class Constant(Node):
@@ -563,18 +563,12 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
     """
     root.grad = seed
     for node in reversed(computed):
-        a, b, op, grad = node._a, node._b, node._op, node.grad
-        assert op is not None
-        if b is None:
-            (da,) = op.local_grads(a.data, node.data)
-            a.grad += grad * da
-        elif b is MANY:
-            local = op.local_grads(*[x.data for x in a], node.data)
-            if len(local) != len(a):
-                raise op.wrong_grad_count(len(local))
-            for x, d in zip(a, local):
-                x.grad += grad * d
-        elif op is _ADD:
+        op = node._op
+        a = node._a
+        b = node._b
+        grad = node.grad
+        assert op is not None  # a computed node has its op
+        if op is _ADD:
             if type(a) is not float:
                 a.grad += grad
             if type(b) is not float:
@@ -592,6 +586,15 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
                 a.grad += grad
             if type(b) is not float:
                 b.grad -= grad
+        elif b is None:
+            (da,) = op.local_grads(a.data, node.data)
+            a.grad += grad * da
+        elif b is MANY:
+            local = op.local_grads(*[x.data for x in a], node.data)
+            if len(local) != len(a):
+                raise op.wrong_grad_count(len(local))
+            for x, d in zip(a, local):
+                x.grad += grad * d
         elif type(a) is float:
             b.grad += grad * op.local_grads(a, b.data, node.data)[1]
         elif type(b) is float:

@@ -234,9 +234,11 @@ class Op:
                 if config.tracer is not None:
                     other = _constant(value, name)
                 if reflected:
-                    a, b, x, y = other, node, value, node.data
+                    a, b = other, node
+                    x, y = value, node.data
                 else:
-                    a, b, x, y = node, other, node.data, value
+                    a, b = node, other
+                    x, y = node.data, value
             try:
                 out = forward(x, y)
             except (ArithmeticError, ValueError) as error:

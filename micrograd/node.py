@@ -474,27 +474,33 @@ def _computed_order(root: Node) -> list[Node]:
             node._visit = listed
             emit(node)
             continue
-        node._visit = entered
-        a, b = node._a, node._b
-        if b is MANY:
-            push(node)
-            for child in a:
-                if child._a is not None and child._visit < entered:
-                    push(child)
-            continue
-        # An input entered already is listed already (a graph has no cycles),
-        # so a node with no input left to visit is listed at once.
-        visit_a = type(a) is Node and a._a is not None and a._visit < entered
-        visit_b = type(b) is Node and b._a is not None and b._visit < entered
-        if visit_a or visit_b:
-            push(node)
-            if visit_a:
-                push(a)
+        # Enter the node, then go straight on into an input that needs a
+        # visit (the others wait on the stack), until one has none.
+        while True:
+            node._visit = entered
+            a, b = node._a, node._b
+            if b is MANY:
+                push(node)
+                for child in a:
+                    if child._a is not None and child._visit < entered:
+                        push(child)
+                break
+            # An input entered already is listed already (a graph has no
+            # cycles), so a node with no input left to visit is listed at once.
+            visit_a = type(a) is Node and a._a is not None and a._visit < entered
+            visit_b = type(b) is Node and b._a is not None and b._visit < entered
             if visit_b:
-                push(b)
-        else:
-            node._visit = listed
-            emit(node)
+                push(node)
+                if visit_a:
+                    push(a)
+                node = b
+            elif visit_a:
+                push(node)
+                node = a
+            else:
+                node._visit = listed
+                emit(node)
+                break
     return order
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
-from benchmarks import engines, measure, report, run  # noqa: E402
+from benchmarks import engines, instructions, measure, report, run  # noqa: E402
 from benchmarks.reference import expected, matches, max_rel_error  # noqa: E402
 from benchmarks.workloads import PREPARE, make_moons  # noqa: E402
 
@@ -331,3 +331,14 @@ def test_report_renders_results_and_errors() -> None:
         "| yes |" in targets
     )
     assert "W4" not in targets  # not run, not checked
+
+
+def test_instruction_counter_refuses_a_root_without_the_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if instructions.shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed; the counter refuses before reading --root")
+    with pytest.raises(SystemExit) as exit_info:
+        instructions.main(["--root", str(tmp_path), "W4"])
+    assert exit_info.value.code == 2
+    assert "no micrograd/node.py there" in capsys.readouterr().err

@@ -1,0 +1,106 @@
+"""Count the machine instructions of one repetition of a workload, under callgrind.
+
+Instruction counts do not depend on what else a shared machine is doing, so they compare
+two versions of the engine far more finely than CPU times can (they do not see cache
+misses, though: the timed suite remains the measure of speed). Usage::
+
+    python benchmarks/instructions.py W1 W4             # this tree's eager engine
+    python benchmarks/instructions.py --root /tmp/old W1  # another checkout's engine
+
+Each count runs the workload's prepared case as ``measure.py`` times it (the case
+built, everything alive frozen, then the run and a collection), once and three times,
+in two callgrind runs; half the difference is one repetition, without start-up and
+imports. W2 and W3 run at 20,000 steps and terms, W1 and W4 at their full sizes. Needs
+``valgrind`` (Debian: ``apt-get install valgrind``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"W1": 100, "W2": 20_000, "W3": 20_000, "W4": 100}
+"""Workload sizes counted: the suite's for W1 and W4, smaller chains and sums for W2/W3."""
+
+_PROGRAM = """
+import gc, sys
+sys.path.insert(0, {root!r})
+import micrograd
+from benchmarks.workloads import PREPARE, ScalarOps
+ops = ScalarOps(micrograd.Node)
+for _ in range({reps}):
+    case = PREPARE[{workload!r}](ops, {size})
+    gc.collect()
+    gc.freeze()
+    case.run()
+    gc.collect()
+    gc.unfreeze()
+"""
+
+
+def count(python: str, root: Path, workload: str, reps: int) -> int:
+    """Instructions callgrind counts for a whole process running ``reps`` repetitions."""
+    program = _PROGRAM.format(
+        root=str(root), reps=reps, workload=workload, size=SIZES[workload]
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                python,
+                "-c",
+                program,
+            ],
+            capture_output=True,
+            text=True,
+        )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        raise RuntimeError(f"{workload}: the run under callgrind failed: {' / '.join(tail)}")
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    if match is None:
+        raise RuntimeError(f"{workload}: callgrind printed no instruction count")
+    return int(match.group(1))
+
+
+def per_repetition(python: str, root: Path, workload: str) -> int:
+    """Instructions of one repetition: half the difference of three and one."""
+    return (count(python, root, workload, 3) - count(python, root, workload, 1)) // 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the instructions of one repetition of each workload asked for."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workloads", nargs="+", choices=sorted(SIZES))
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose micrograd package is counted (default: this one)",
+    )
+    parser.add_argument("--python", default=sys.executable, help="interpreter to run")
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        parser.error("valgrind is not installed (Debian: apt-get install valgrind)")
+    if not (args.root / "micrograd" / "node.py").exists():
+        parser.error(f"--root {args.root}: no micrograd/node.py there")
+    if not (args.root / "benchmarks" / "workloads.py").exists():
+        parser.error(f"--root {args.root}: no benchmarks/workloads.py there")
+    for workload in args.workloads:
+        instructions = per_repetition(args.python, args.root.resolve(), workload)
+        size = SIZES[workload]
+        print(f"{workload} (size {size:,}): {instructions / 1e6:,.1f} million instructions")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -50,7 +50,7 @@ KARPATHY_REQUIREMENT = "micrograd==0.1.0"
 # warm-ups are 100,000-step chains, small next to the repetitions themselves.
 FULL_CELLS = (
     Cell("W1", 100, reps=9, rounds=9),  # the ratio closest to its target: more rounds
-    Cell("W2", 100_000, reps=5, rounds=5),
+    Cell("W2", 100_000, reps=9, rounds=9),  # the base of the 1,000,000-step ratio too
     Cell("W2", 1_000_000, reps=3, warmup_size=100_000, rounds=3),
     Cell("W3", 100_000, reps=5, rounds=5),
     Cell("W4", 100, reps=25, rounds=5),  # a few milliseconds a run: more runs per round

@@ -642,6 +642,15 @@ def _target(shape: _Shape, names: Iterator[str]) -> str:
 _IDENTIFIER = re.compile(r"[^0-9a-zA-Z_]+")
 
 
+def _sample_loop(shapes: Sequence[_Shape], leaf_names: list[str], columns: list[str]) -> str:
+    """The ``for`` line of a loop over samples: each column unpacked into its leaves' names."""
+    names = iter(leaf_names)
+    targets = [_target(shape, names) for shape in shapes]
+    if len(columns) == 1:
+        return f"for {targets[0]} in {columns[0]}:"
+    return f"for {', '.join(targets)} in zip({', '.join(columns)}):"
+
+
 class _Names:
     """Unique Python identifiers for one generated function."""
 
@@ -2069,6 +2078,30 @@ class CompiledLoss(_Compiled):
     def _parameter_variables(self, writer: _Writer) -> dict[Node, str]:
         return {p: writer.names.claim(name) for name, p in self._named}
 
+    def _section(
+        self,
+        writer: _Writer,
+        out: Node,
+        variables: dict[Node, str],
+        params: dict[Node, str],
+        recorder: _Recorder,
+        output_name: str,
+        seed: _Expr = _ONE,
+        accumulators: dict[Node, str] | None = None,
+    ) -> _Section:
+        """`writer.section` for `out`, differentiated with respect to the parameters."""
+        return writer.section(
+            out,
+            variables=variables,
+            params=params,
+            wrt=self.parameters,
+            constants=recorder.constants,
+            guards=recorder.guards,
+            output_name=output_name,
+            seed=seed,
+            accumulators=accumulators,
+        )
+
     def _write(
         self, writer: _Writer, out: Node, leaves: list[Node], recorder: _Recorder
     ) -> _Variant:
@@ -2076,15 +2109,7 @@ class CompiledLoss(_Compiled):
         function = names.claim(_function_name(self.loss_fn))
         variables = {leaf: names.claim(leaf.label) for leaf in leaves}
         params = self._parameter_variables(writer)
-        section = writer.section(
-            out,
-            variables=variables,
-            params=params,
-            wrt=self.parameters,
-            constants=recorder.constants,
-            guards=recorder.guards,
-            output_name="loss",
-        )
+        section = self._section(writer, out, variables, params, recorder, "loss")
         handles = {
             p: writer.handle(p, f"param_{params[p]}")
             for p in self.parameters
@@ -2125,39 +2150,18 @@ class CompiledLoss(_Compiled):
         accumulators = {p: names.claim(f"g_{params[p]}") for p in self.parameters}
         count, total, loss = names.claim("count"), names.claim("total"), names.claim("loss")
         seed = names.claim("seed") if self.reduction == "mean" else "1.0"
-        sample = writer.section(
-            out,
-            variables=variables,
-            params=params,
-            wrt=self.parameters,
-            constants=recorder.constants,
-            guards=recorder.guards,
-            output_name="sample_loss",
-            seed=_atom(seed),
-            accumulators=accumulators,
+        sample = self._section(
+            writer, out, variables, params, recorder, "sample_loss", _atom(seed), accumulators
         )
         extra: _Section | None = None
         if penalty_out is not None:
-            extra = writer.section(
-                penalty_out,
-                variables={},
-                params=params,
-                wrt=self.parameters,
-                constants=penalty_recorder.constants,
-                guards=penalty_recorder.guards,
-                output_name="penalty",
-                accumulators=accumulators,
+            extra = self._section(
+                writer, penalty_out, {}, params, penalty_recorder, "penalty", _ONE, accumulators
             )
         used = sample.used_params | (extra.used_params if extra else set())
         grads = set(sample.grads) | set(extra.grads if extra else ())
         handles = {p: writer.handle(p, f"param_{params[p]}") for p in self.parameters if p in used}
-        names_of_leaves = iter([variables[leaf] for leaf in leaves])
-        targets = [_target(shape, names_of_leaves) for shape in call.shapes]
-        loop = (
-            f"for {targets[0]} in {columns[0]}:"
-            if len(columns) == 1
-            else f"for {', '.join(targets)} in zip({', '.join(columns)}):"
-        )
+        loop = _sample_loop(call.shapes, [variables[leaf] for leaf in leaves], columns)
         body = [
             *(f"{params[p]} = {handle}.data" for p, handle in handles.items()),
             *sample.prologue,
@@ -2201,15 +2205,7 @@ class CompiledLoss(_Compiled):
         params = self._parameter_variables(writer)
         rate = names.claim("lr")
         count, total, loss = names.claim("count"), names.claim("total"), names.claim("loss")
-        sample = writer.section(
-            out,
-            variables=variables,
-            params=params,
-            wrt=self.parameters,
-            constants=recorder.constants,
-            guards=recorder.guards,
-            output_name="sample_loss",
-        )
+        sample = self._section(writer, out, variables, params, recorder, "sample_loss")
         handles = {p: writer.handle(p, f"param_{params[p]}") for p in self.parameters}
         # A gradient may be held in another parameter's variable (an alias the
         # section writes for large graphs): copy it before that one is updated.
@@ -2223,13 +2219,7 @@ class CompiledLoss(_Compiled):
                 copies.append(f"{copy} = {grad}")
                 grad = copy
             updates.append(f"{params[p]} = {params[p]} - {rate} * {grad}")
-        names_of_leaves = iter([variables[leaf] for leaf in leaves])
-        targets = [_target(shape, names_of_leaves) for shape in call.shapes]
-        loop = (
-            f"for {targets[0]} in {columns[0]}:"
-            if len(columns) == 1
-            else f"for {', '.join(targets)} in zip({', '.join(columns)}):"
-        )
+        loop = _sample_loop(call.shapes, [variables[leaf] for leaf in leaves], columns)
         body = [
             *(f"{params[p]} = {handle}.data" for p, handle in handles.items()),
             *sample.prologue,

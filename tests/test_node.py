@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import weakref
+from collections.abc import Callable
 
 import pytest
 
@@ -137,16 +138,28 @@ def test_no_grad_keeps_no_graph_alive() -> None:
     assert ref() is None and y.data == 6.0
 
 
-def test_graphs_are_freed_by_reference_counting_alone() -> None:
+def _deep_tanh_chain(x: Node) -> tuple[Node, Node]:
+    y = x
+    for _ in range(100):
+        y = mg.tanh(y * 1.5 + 0.1)
+    return y, y.inputs[0]
+
+
+def _constants_made_into_leaves(x: Node) -> tuple[Node, Node]:
+    y = 2 * x + 1
+    return y, y.inputs[1]  # asking for the inputs makes the constant 1 a leaf
+
+
+@pytest.mark.parametrize("build", [_deep_tanh_chain, _constants_made_into_leaves])
+def test_graphs_are_freed_by_reference_counting_alone(
+    build: Callable[[Node], tuple[Node, Node]],
+) -> None:
     gc.disable()
     try:
-        x = Node(1.0)
-        y = x
-        for _ in range(100):
-            y = mg.tanh(y * 1.5 + 0.1)
+        y, inner = build(Node(1.0))
         y.backward()
-        probe = weakref.ref(y.inputs[0])
-        del y
+        probe = weakref.ref(inner)
+        del y, inner
         assert probe() is None
     finally:
         gc.enable()
@@ -246,20 +259,6 @@ def test_constant_operands_under_no_grad_keep_nothing() -> None:
     with mg.no_grad():
         y = 3 - x / 4
     assert y.is_leaf and y.inputs == () and y.data == 2.5
-
-
-def test_a_graph_with_constants_is_freed_by_reference_counting_alone() -> None:
-    gc.disable()
-    try:
-        x = Node(1.0)
-        y = 2 * x + 1
-        y.inputs  # noqa: B018  (the constants made into leaves)
-        y.backward()
-        probe = weakref.ref(y.inputs[1])
-        del y
-        assert probe() is None
-    finally:
-        gc.enable()
 
 
 def test_create_graph_makes_gradient_nodes() -> None:

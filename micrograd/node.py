@@ -16,6 +16,8 @@ Gradient semantics, in one place:
 * Local gradients are computed from the inputs' `.data` at the time of the
   backward pass: change `.data` between forward and backward and the gradients
   follow the new values (as in Karpathy's micrograd).
+* A plain number in an expression (the 2 of ``2 * x``) is a constant: it takes
+  no gradient, and shows as a `Constant` leaf among the node's `inputs`.
 """
 
 from __future__ import annotations

@@ -46,9 +46,7 @@ for _ in range({reps}):
 
 def count(python: str, root: Path, workload: str, reps: int) -> int:
     """Instructions callgrind counts for a whole process running ``reps`` repetitions."""
-    program = _PROGRAM.format(
-        root=str(root), reps=reps, workload=workload, size=SIZES[workload]
-    )
+    program = _PROGRAM.format(root=str(root), reps=reps, workload=workload, size=SIZES[workload])
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "callgrind.out"
         proc = subprocess.run(

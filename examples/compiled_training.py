@@ -177,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     eager_time = seconds(lambda: eager_loss(model, points, labels).backward())
     model.zero_grad()
     compiled_time = seconds(lambda: step(points, labels))
-    print(f"   one step's loss and gradients: eager {eager_time * 1e3:.1f} ms,"
-          f" compiled {compiled_time * 1e3:.2f} ms ({eager_time / compiled_time:.0f}x faster)")
+    print(
+        f"   one step's loss and gradients: eager {eager_time * 1e3:.1f} ms,"
+        f" compiled {compiled_time * 1e3:.2f} ms ({eager_time / compiled_time:.0f}x faster)"
+    )
     optimizer = optim.SGD(model.parameters(), lr=1.0)
     scheduler = optim.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / 100)
     loss = math.nan
@@ -189,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         optimizer.step()
         scheduler.step()
     training = time.perf_counter() - training
-    print(f"   after {args.steps} steps ({training:.2f} s): loss {loss:.4f},"
-          f" accuracy {accuracy(model, points, labels):.0%}")
+    print(
+        f"   after {args.steps} steps ({training:.2f} s): loss {loss:.4f},"
+        f" accuracy {accuracy(model, points, labels):.0%}"
+    )
     (out / "moons_mlp.py").write_text(step.source)
 
     print("3. The generated sources")

@@ -262,9 +262,7 @@ class Op:
         method.__doc__ = f"The op {name}, as an operator."
         return method
 
-    def _result(
-        self, out: object, inputs: tuple[Node | float, ...], values: list[float]
-    ) -> Node:
+    def _result(self, out: object, inputs: tuple[Node | float, ...], values: list[float]) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
         out = self._as_output(out)
         if not config.grad_enabled:
@@ -286,8 +284,7 @@ class Op:
         if isinstance(out, (int, float)):
             return float(out)
         raise TypeError(
-            f"{self.name}: forward() must return a real number, got {type(out).__name__}"
-            f" ({out!r})"
+            f"{self.name}: forward() must return a real number, got {type(out).__name__} ({out!r})"
         )
 
     def _failed(self, error: Exception, *values: float) -> Exception:

@@ -515,20 +515,32 @@ def gradients(
     primitive under `micrograd.grad`; like `torch.autograd.grad`, it has no
     side effects on `.grad`.
     """
-    everything = topological_order(root)
+    computed = _computed_order(root)
+    everything = [*computed, *_leaves_of(computed)] if computed else [root]
     saved = [node.grad for node in everything]
     saved_wrt = [node.grad for node in wrt]
     for node in everything:
         node.grad = 0.0
     for node in wrt:
         node.grad = 0.0
-    backpropagate([node for node in everything if node._a is not None], root, seed, create_graph)
+    backpropagate(computed, root, seed, create_graph)
     result = [node.grad for node in wrt]
     for node, before in zip(everything, saved):
         node.grad = before
     for node, before in zip(wrt, saved_wrt):
         node.grad = before
     return result
+
+
+def _leaves_of(computed: list[Node]) -> list[Node]:
+    """The leaves that are inputs of `computed`, once each (plain-number operands are not)."""
+    found: dict[Node, None] = {}
+    for node in computed:
+        a, b = node._a, node._b
+        for x in a if b is MANY else (a, b):
+            if x is not None and type(x) is not float and x._a is None:
+                found[x] = None
+    return list(found)
 
 
 def backpropagate(

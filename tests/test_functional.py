@@ -70,6 +70,35 @@ def test_gradients_primitive_has_no_side_effects() -> None:
     assert (x.grad, y.grad, z.grad) == (3.0, 2.0, 1.0)
 
 
+def _shared_graph() -> tuple[Node, Node, Node, Node, Node]:
+    x, y, w = Node(2.0), Node(3.0), Node(-1.0)  # w: a leaf of the graph not asked about
+    shared = x * y + 1
+    z = mg.tanh(shared) * shared - 2 / (shared * w) + mg.maximum(x, 0.5)
+    return x, y, w, shared, z
+
+
+def test_gradients_of_a_fresh_graph_leave_its_leaves_and_nodes_alone() -> None:
+    x, y, w, shared, z = _shared_graph()  # its constants are still floats in the nodes
+    x.grad, y.grad, w.grad, shared.grad, z.grad = 1.5, 2.5, 3.5, 4.5, 5.5
+    first = mg.gradients(z, [x, y])
+    assert (x.grad, y.grad, w.grad, shared.grad, z.grad) == (1.5, 2.5, 3.5, 4.5, 5.5)
+    assert mg.gradients(z, [x, y]) == first
+
+
+def test_gradients_leave_every_node_as_it_was_with_shared_nodes_and_constants() -> None:
+    x, y, _w, _shared, z = _shared_graph()
+    for k, node in enumerate(mg.topological_order(z)):
+        node.grad = float(k + 10)  # every node, leaves and constants included, has a grad
+    before = [(node, node.grad) for node in mg.topological_order(z)]
+    dx, dy = mg.gradients(z, [x, y])
+    s = 7.0  # shared = x * y + 1
+    ds = (1 - math.tanh(s) ** 2) * s + math.tanh(s) + 2 / (s * s * -1.0)
+    assert dx == pytest.approx(ds * 3.0 + 1.0, rel=1e-12)
+    assert dy == pytest.approx(ds * 2.0, rel=1e-12)
+    assert [(node, node.grad) for node in mg.topological_order(z)] == before
+    assert mg.gradients(z, [Node(5.0)]) == [0.0]  # a node the root does not depend on
+
+
 def test_newton_method_with_second_derivatives() -> None:
     f = lambda x: x**4 - 3 * x**2 + x  # noqa: E731
     df, d2f = mg.grad(f), mg.grad(mg.grad(f))

@@ -334,7 +334,7 @@ class Node:
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0 on every node of this node's graph."""
-        for node in topological_order(self):
+        for node in _graph_nodes(_computed_order(self), self):
             node.grad = 0.0
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
@@ -516,7 +516,7 @@ def gradients(
     side effects on `.grad`.
     """
     computed = _computed_order(root)
-    everything = [*computed, *_leaves_of(computed)] if computed else [root]
+    everything = _graph_nodes(computed, root)
     saved = [node.grad for node in everything]
     saved_wrt = [node.grad for node in wrt]
     for node in everything:
@@ -532,15 +532,20 @@ def gradients(
     return result
 
 
-def _leaves_of(computed: list[Node]) -> list[Node]:
-    """The leaves that are inputs of `computed`, once each (plain-number operands are not)."""
-    found: dict[Node, None] = {}
+def _graph_nodes(computed: list[Node], root: Node) -> list[Node]:
+    """`computed` (root's graph, as `_computed_order` lists it) and the leaves they use.
+
+    Plain-number operands are left as they are, not made into leaves.
+    """
+    if not computed:
+        return [root]
+    leaves: dict[Node, None] = {}
     for node in computed:
         a, b = node._a, node._b
         for x in a if b is MANY else (a, b):
             if x is not None and type(x) is not float and x._a is None:
-                found[x] = None
-    return list(found)
+                leaves[x] = None
+    return [*computed, *leaves]
 
 
 def backpropagate(

@@ -20,7 +20,7 @@ from micrograd.compile import (
     register_emitter,
 )
 from micrograd.compile import compile_function as compile
-from micrograd.functional import grad, value_and_grad
+from micrograd.functional import grad, gradcheck, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
     Constant,
@@ -32,7 +32,7 @@ from micrograd.node import (
     no_grad,
     topological_order,
 )
-from micrograd.numeric import derivative, gradcheck, numeric_grad
+from micrograd.numeric import derivative, numeric_grad
 from micrograd.ops import (
     FunctionOp,
     LeakyReLU,

@@ -53,18 +53,21 @@ def real(value: object, where: str, name: str = "") -> float:
     >>> real("a", "Node")
     Traceback (most recent call last):
     ...
-    TypeError: Node: expected a real number, got str 'a'
+    TypeError: Node: expected a Node or a real number, got str 'a'
     """
     if type(value) is float:
         return value
     if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
-        _refuse(where, name, "a real number", value, TypeError)
+        _refuse(where, name, _A_NUMBER if name else "a Node or a real number", value, TypeError)
     try:
         return float(value)
     except OverflowError:
         _refuse(where, name, "a real number within the range of a float", value, ValueError)
     except (TypeError, ValueError):
-        _refuse(where, name, "a real number", value, TypeError)
+        _refuse(where, name, _A_NUMBER if name else "a Node or a real number", value, TypeError)
+
+
+_A_NUMBER = "a real number"
 
 
 def setting(

@@ -64,7 +64,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Union
 
-from micrograd import functional as _functional
 from micrograd import ops as _ops
 from micrograd.node import Node, config, enable_grad, gradients, topological_order
 from micrograd.ops import LeakyReLU, Op, PowConst
@@ -541,12 +540,12 @@ def _recording(recorder: _Recorder) -> Iterator[None]:
         _recorders.append(recorder)
         # A grad() or value_and_grad() inside the traced function must build a
         # graph of its gradient (as it does inside another transformation).
-        _functional._depth += 1
+        config.transform_depth += 1
         try:
             with enable_grad():
                 yield
         finally:
-            _functional._depth -= 1
+            config.transform_depth -= 1
             _recorders.pop()
             if outermost:
                 config.tracer = previous

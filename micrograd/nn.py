@@ -257,9 +257,9 @@ class Module:
             if isinstance(member, Module):
                 yield from member._walk(full, seen)
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[
-        tuple[str, Parameter]
-    ]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, Parameter)`` pairs in definition order, each Parameter once.
 
         >>> from micrograd import nn
@@ -892,9 +892,7 @@ def _as_node(x: NodeLike) -> Node:
     return x if isinstance(x, Node) else Node(x)
 
 
-def hinge_loss(
-    input: Values, target: Values, margin: float = 1.0, reduction: str = "mean"
-) -> Node:
+def hinge_loss(input: Values, target: Values, margin: float = 1.0, reduction: str = "mean") -> Node:
     """The SVM max-margin loss ``relu(margin - target * input)`` for targets -1 or +1.
 
     This is the loss of Karpathy's micrograd demo (`input` is the raw score).
@@ -1031,8 +1029,7 @@ def cross_entropy(
             raise ValueError(f"cross_entropy: sample {index} has no logits")
         if not _is_class_index(t) or not 0 <= t < len(row):
             raise ValueError(
-                f"cross_entropy: target {index} must be a class index in [0, {len(row)}),"
-                f" got {t!r}"
+                f"cross_entropy: target {index} must be a class index in [0, {len(row)}), got {t!r}"
             )
         terms.append(_log_sum_exp(row) - row[t])
     return _reduce(terms, reduction)

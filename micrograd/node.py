@@ -23,15 +23,35 @@ Gradient semantics, in one place:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
+from micrograd import checks
+from micrograd._state import config
+
 if TYPE_CHECKING:
-    from micrograd.ops import Op
+    from micrograd.ops.core import Op
 
 #: Anything an op accepts as an argument.
 NodeLike = Union["Node", float, int]
+
+__all__ = [
+    "MANY",
+    "Constant",
+    "Node",
+    "NodeLike",
+    "Tracer",
+    "as_float",
+    "backpropagate",
+    "config",
+    "enable_grad",
+    "gradients",
+    "is_grad_enabled",
+    "no_grad",
+    "register_display",
+    "topological_order",
+]
 
 
 class Tracer(Protocol):
@@ -49,25 +69,6 @@ class Tracer(Protocol):
 
     def constant(self, node: Node) -> None:
         """An op turned a plain-number operand into the leaf `node`."""
-
-
-class _Config:
-    """Process-wide switches read on the hot path (kept as one small object)."""
-
-    #: Whether ops record their inputs (False inside `no_grad()`).
-    grad_enabled: bool = True
-    #: Told about value-dependent decisions while a function is traced, else None.
-    tracer: Tracer | None = None
-
-    def __init__(self) -> None:
-        # Instance attributes from the start: Python reads those faster than
-        # class attributes seen through an instance.
-        self.grad_enabled = True
-        self.tracer = None
-
-
-#: The engine's switches; use `no_grad()` and `enable_grad()` rather than this.
-config = _Config()
 
 
 @contextmanager
@@ -108,19 +109,20 @@ def is_grad_enabled() -> bool:
 
 
 def as_float(value: object, where: str) -> float:
-    """Convert a plain real number to float, or raise a TypeError naming `where`."""
-    if type(value) is float:
-        return value
-    if isinstance(value, (int, float)):  # bool is an int; numpy floats are floats
-        return float(value)
-    if hasattr(value, "__float__") and not isinstance(value, complex):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(
-        f"{where}: expected a Node or a real number, got {type(value).__name__} ({value!r})"
-    )
+    """A plain real number as a float, or a clear error naming `where` (`micrograd.checks.real`)."""
+    return checks.real(value, where)
+
+
+# What shows a Node in a notebook: registered by micrograd.viz when it is
+# imported (node stands below viz and does not import it).
+_display: list[Callable[[Node, Iterable[str] | None, Iterable[str] | None], dict[str, str]]] = []
+
+
+def register_display(
+    show: Callable[[Node, Iterable[str] | None, Iterable[str] | None], dict[str, str]],
+) -> None:
+    """Make `show(node, include, exclude)` Jupyter's picture of a Node (`_repr_mimebundle_`)."""
+    _display[:] = [show]
 
 
 class Node:
@@ -146,7 +148,7 @@ class Node:
     # plain-number operand of a two-input op (the 2 of `2 * x`) is stored in
     # `_a` or `_b` as a float, not as a leaf Node: it needs no gradient, and
     # `inputs` makes the leaf only if somebody asks for it.
-    __slots__ = ("__weakref__", "_a", "_b", "_op", "_visit", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_fn", "_visit", "data", "grad", "label")
 
     #: The value.
     data: float
@@ -158,17 +160,19 @@ class Node:
     # Typed loosely: which of its three forms `_a` has is decided by `_b`.
     _a: Any
     _b: Any
-    _op: Op | None
+    # The op that made the node (None for a leaf). Named `_fn` so that
+    # `_op` can be Karpathy's string (see `_op` below).
+    _fn: Op | None
     # Where `backward()`'s search last saw this node (see `_computed_order`).
     _visit: int
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = as_float(data, "Node")
+        self.data = checks.real(data, "Node")
         self.grad = 0.0
-        self.label = label
+        self.label = checks.text(label, "Node", "label")
         self._a = None
         self._b = None
-        self._op = None
+        self._fn = None
         self._visit = 0
 
     # -- what the node knows -------------------------------------------------
@@ -197,7 +201,25 @@ class Node:
     @property
     def op(self) -> Op | None:
         """The op that computed this node, or None for a leaf."""
-        return self._op
+        return self._fn
+
+    @property
+    def _prev(self) -> set[Node]:
+        """The set of this node's inputs (Karpathy's micrograd's name; see `inputs`)."""
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """The op that made this node as Karpathy's micrograd names it ('' for a leaf).
+
+        His strings where he has the op (``'+'``, ``'*'``, ``'**2'``,
+        ``'ReLU'``, ``'tanh'``, ``'exp'``), the op's own name otherwise.
+        """
+        fn = self._fn
+        if fn is None or self._a is None:
+            return ""
+        name: str = fn.name
+        return _KARPATHY_NAMES.get(name, name)
 
     @property
     def is_leaf(self) -> bool:
@@ -206,10 +228,9 @@ class Node:
 
     def local_grads(self) -> tuple[float, ...]:
         """The partial derivative of this node with respect to each input, now."""
-        if self._op is None or self._a is None:
+        if self._fn is None or self._a is None:
             return ()
-        grads = self._op.local_grads(*[x.data for x in self.inputs], self.data)
-        return tuple(float(g) for g in grads)
+        return tuple(self._fn.float_grads(*[x.data for x in self.inputs], self.data))
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -224,9 +245,9 @@ class Node:
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
         """Jupyter shows a Node as the picture of its graph (its repr without Graphviz)."""
-        from micrograd.viz import repr_mimebundle  # viz builds on node: import when used
-
-        return repr_mimebundle(self, include, exclude)
+        if not _display:
+            return {"text/plain": repr(self)}
+        return _display[0](self, include, exclude)
 
     def __bool__(self) -> bool:
         return _decided(self, "!=", 0.0, self.data != 0.0)
@@ -245,11 +266,13 @@ class Node:
     def __ge__(self, other: NodeLike) -> bool:
         return _decided(self, ">=", other, self.data >= _value(other, ">="))
 
-    # -- arithmetic: every operator is an op of micrograd.ops ------------------
+    # -- arithmetic and functions: installed by micrograd.ops ------------------
 
-    # + - * / and their reflections are the ops' own operator methods
-    # (`Op.operator`), which micrograd.ops installs on the class once it has
-    # made them: one Python call per operation, on the engine's hottest path.
+    # Every operator (+ - * / ** neg abs) and function method (x.exp() ...)
+    # is an op of micrograd.ops, which installs it on the class when it is
+    # imported (node stands below ops): + - * / are the ops' own operator
+    # methods (`Op.operator`), one Python call per operation on the engine's
+    # hottest path. These declarations are for type checkers only.
     if TYPE_CHECKING:
 
         def __add__(self, other: NodeLike) -> Node: ...
@@ -260,71 +283,23 @@ class Node:
         def __rmul__(self, other: NodeLike) -> Node: ...
         def __truediv__(self, other: NodeLike) -> Node: ...
         def __rtruediv__(self, other: NodeLike) -> Node: ...
-
-    def __pow__(self, other: NodeLike) -> Node:
-        return _ops.pow(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __rpow__(self, other: NodeLike) -> Node:
-        return _ops.pow(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
-
-    def __neg__(self) -> Node:
-        return _ops.neg.call1(self)
-
-    def __pos__(self) -> Node:
-        return self
-
-    def __abs__(self) -> Node:
-        return _ops.absolute.call1(self)
-
-    # -- functions as methods -------------------------------------------------
-
-    def exp(self) -> Node:
-        """`e ** self`."""
-        return _ops.exp.call1(self)
-
-    def log(self) -> Node:
-        """Natural logarithm."""
-        return _ops.log.call1(self)
-
-    def sqrt(self) -> Node:
-        """Square root."""
-        return _ops.sqrt.call1(self)
-
-    def sin(self) -> Node:
-        """Sine."""
-        return _ops.sin.call1(self)
-
-    def cos(self) -> Node:
-        """Cosine."""
-        return _ops.cos.call1(self)
-
-    def tan(self) -> Node:
-        """Tangent."""
-        return _ops.tan.call1(self)
-
-    def tanh(self) -> Node:
-        """Hyperbolic tangent."""
-        return _ops.tanh.call1(self)
-
-    def sigmoid(self) -> Node:
-        """Logistic sigmoid `1 / (1 + exp(-self))`, stable for large magnitudes."""
-        return _ops.sigmoid.call1(self)
-
-    def relu(self) -> Node:
-        """`max(self, 0)`; its derivative at 0 is taken as 0."""
-        return _ops.relu.call1(self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Node:
-        """`self` if positive, else `negative_slope * self`."""
-        return _ops.leaky_relu(self, negative_slope)
-
-    def softplus(self) -> Node:
-        """`log(1 + exp(self))`, stable for large magnitudes."""
-        return _ops.softplus.call1(self)
-
-    def abs(self) -> Node:
-        """Absolute value; its derivative at 0 is taken as 0."""
-        return _ops.absolute(self)
+        def __pow__(self, other: NodeLike) -> Node: ...
+        def __rpow__(self, other: NodeLike) -> Node: ...
+        def __neg__(self) -> Node: ...
+        def __pos__(self) -> Node: ...
+        def __abs__(self) -> Node: ...
+        def exp(self) -> Node: ...
+        def log(self) -> Node: ...
+        def sqrt(self) -> Node: ...
+        def sin(self) -> Node: ...
+        def cos(self) -> Node: ...
+        def tan(self) -> Node: ...
+        def tanh(self) -> Node: ...
+        def sigmoid(self) -> Node: ...
+        def relu(self) -> Node: ...
+        def leaky_relu(self, negative_slope: float = 0.01) -> Node: ...
+        def softplus(self) -> Node: ...
+        def abs(self) -> Node: ...
 
     # -- the graph ----------------------------------------------------------
 
@@ -334,7 +309,10 @@ class Node:
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0 on every node of this node's graph."""
-        for node in _graph_nodes(_computed_order(self), self):
+        computed, leaves = _search(self)
+        for node in computed or [self]:
+            node.grad = 0.0
+        for node in leaves:
             node.grad = 0.0
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
@@ -349,8 +327,27 @@ class Node:
         without recursion, so graphs of millions of nodes work. Calling it on a
         leaf (a detached node, or one made under `no_grad()`) just adds `grad`
         to its own `.grad`.
+
+        The pass is all or nothing: if it raises (a custom op's local
+        gradient fails, say), every `.grad` of the graph is as it was before.
         """
-        backpropagate(_computed_order(self), self, grad, create_graph)
+        seed = checks.real(grad, "backward", "grad")
+        checks.switch(create_graph, "backward", "create_graph")
+        computed, leaves = _search(self)
+        backpropagate(computed, self, seed, create_graph, leaves)
+
+
+# Karpathy's micrograd's strings for the ops he has (his `Value._op`).
+_KARPATHY_NAMES = {
+    "add": "+",
+    "mul": "*",
+    "sub": "-",
+    "div": "/",
+    "neg": "*",
+    "relu": "ReLU",
+    "tanh": "tanh",
+    "exp": "exp",
+}
 
 
 class Constant(Node):
@@ -389,10 +386,6 @@ class _Many:
 
 #: The marker in `Node._b` for an op with more than two inputs.
 MANY = _Many()
-
-# What the operators take on the other side; for anything else they return
-# NotImplemented, so Python tries the other operand and then raises TypeError.
-_OPERAND_TYPES = (Node, int, float)
 
 
 def _decided(node: Node, symbol: str, other: NodeLike, outcome: bool) -> bool:
@@ -441,31 +434,40 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     return order
 
 
-# Numbers for `_computed_order`'s searches, increasing through the process.
+# Numbers for the searches of `_search`, increasing through the process
+# (`next` on a count is atomic, so threads never share a number).
 _searches = itertools.count(1)
 
 
 def _computed_order(root: Node) -> list[Node]:
-    """`topological_order(root, leaves=False)`: the search behind `backward()`.
+    """`topological_order(root, leaves=False)`: the op-made nodes of root's graph, in order."""
+    return _search(root)[0]
 
-    The same depth-first search, reading the input slots directly. Instead
-    of sets of nodes it marks each node it reaches in its `_visit` slot with
-    two numbers of its own, larger than any earlier search's: `entered`
-    (its inputs are being visited) and `entered + 1` (listed). Leaves, which
-    have no inputs, and plain-number operands (floats) are never visited;
-    nodes made by ops are always exactly of class Node.
+
+def _search(root: Node) -> tuple[list[Node], list[Node]]:
+    """The search behind `backward()`: root's op-made nodes in topological order, and its leaves.
+
+    The same depth-first search as `topological_order`, reading the input
+    slots directly. Instead of sets of nodes it marks each node it reaches
+    in its `_visit` slot with two numbers of its own, larger than any
+    earlier search's: `entered` (its inputs are being visited, or, for a
+    leaf, it has been listed among the leaves) and `entered + 1` (listed).
+    Leaves have no inputs and are listed, once each, as they are met;
+    plain-number operands (floats) are neither. Nodes made by ops are always
+    exactly of class Node.
 
     Two threads differentiating graphs that share nodes at the same time
     would overwrite each other's marks; they would also race on the shared
     `.grad` attributes, so such graphs must be differentiated one at a time.
     """
     order: list[Node] = []
+    leaves: list[Node] = []
     if root._a is None:
-        return order
+        return order, leaves
     entered = 2 * next(_searches)
     listed = entered + 1
     stack = [root]
-    pop, push, emit = stack.pop, stack.append, order.append
+    pop, push, emit, found = stack.pop, stack.append, order.append, leaves.append
     while stack:
         node = pop()
         seen = node._visit
@@ -484,13 +486,28 @@ def _computed_order(root: Node) -> list[Node]:
             if b is MANY:
                 push(node)
                 for child in a:
-                    if child._a is not None and child._visit < entered:
-                        push(child)
+                    if child._a is not None:
+                        if child._visit < entered:
+                            push(child)
+                    elif child._visit != entered:
+                        child._visit = entered
+                        found(child)
                 break
             # An input entered already is listed already (a graph has no
             # cycles), so a node with no input left to visit is listed at once.
-            visit_a = type(a) is Node and a._a is not None and a._visit < entered
-            visit_b = type(b) is Node and b._a is not None and b._visit < entered
+            visit_a = visit_b = False
+            if type(a) is not float:
+                if a._a is not None:
+                    visit_a = a._visit < entered
+                elif a._visit != entered:
+                    a._visit = entered
+                    found(a)
+            if b is not None and type(b) is not float:
+                if b._a is not None:
+                    visit_b = b._visit < entered
+                elif b._visit != entered:
+                    b._visit = entered
+                    found(b)
             if visit_b:
                 push(node)
                 if visit_a:
@@ -503,7 +520,7 @@ def _computed_order(root: Node) -> list[Node]:
                 node._visit = listed
                 emit(node)
                 break
-    return order
+    return order, leaves
 
 
 def gradients(
@@ -513,27 +530,30 @@ def gradients(
 
     A node of `wrt` that `root` does not depend on gets 0.0. This is the
     primitive under `micrograd.grad`; like `torch.autograd.grad`, it has no
-    side effects on `.grad`.
+    side effects on `.grad`, whether it returns or raises.
     """
-    computed = _computed_order(root)
-    everything = _graph_nodes(computed, root)
+    seed = checks.real(seed, "gradients", "seed")
+    checks.switch(create_graph, "gradients", "create_graph")
+    for i, node in enumerate(wrt):
+        if not isinstance(node, Node):
+            raise TypeError(f"gradients: wrt[{i}] must be a Node, got {checks.shown(node)}")
+    computed, leaves = _search(root)
+    everything = [*(computed or [root]), *leaves, *wrt]
     saved = [node.grad for node in everything]
-    saved_wrt = [node.grad for node in wrt]
-    for node in everything:
-        node.grad = 0.0
-    for node in wrt:
-        node.grad = 0.0
-    backpropagate(computed, root, seed, create_graph)
-    result = [node.grad for node in wrt]
-    for node, before in zip(everything, saved):
-        node.grad = before
-    for node, before in zip(wrt, saved_wrt):
-        node.grad = before
-    return result
+    try:
+        for node in everything:
+            node.grad = 0.0
+        backpropagate(computed, root, seed, create_graph, leaves)
+        return [node.grad for node in wrt]
+    finally:
+        # Restored in reverse, so that a node listed twice (a leaf also in
+        # `wrt`) ends with the value it had first.
+        for node, before in zip(reversed(everything), reversed(saved)):
+            node.grad = before
 
 
 def _graph_nodes(computed: list[Node], root: Node) -> list[Node]:
-    """`computed` (root's graph, as `_computed_order` lists it) and the leaves they use.
+    """`computed` (root's graph, as `_search` lists it) and the leaves they use.
 
     Plain-number operands are left as they are, not made into leaves.
     """
@@ -549,28 +569,45 @@ def _graph_nodes(computed: list[Node], root: Node) -> list[Node]:
 
 
 def backpropagate(
-    computed: list[Node], root: Node, seed: float = 1.0, create_graph: bool = False
+    computed: list[Node],
+    root: Node,
+    seed: float = 1.0,
+    create_graph: bool = False,
+    leaves: list[Node] | None = None,
 ) -> None:
     """Add ``seed * d(root)/d(node)`` to `.grad` of every node of root's graph.
 
     `computed` lists the graph's op-made nodes in topological order (as
-    ``topological_order(root, leaves=False)`` does). Leaves accumulate directly;
-    each computed node's own `.grad` is set aside during the pass, so that only
-    this pass's gradient flows through it, and added back at the end.
+    ``topological_order(root, leaves=False)`` does) and `leaves` its leaves
+    (found again when not given). Leaves accumulate directly; each computed
+    node's own `.grad` is set aside during the pass, so that only this
+    pass's gradient flows through it, and added back at the end.
+
+    All or nothing: if the pass raises, every `.grad` is put back as it was.
     """
     if not computed:  # the root is a leaf
         root.grad = _accumulated(root.grad, Node(seed) if create_graph else float(seed))
         return
+    if leaves is None:
+        leaves = _graph_nodes(computed, root)[len(computed) :]
     previous = [node.grad for node in computed]
+    saved = [node.grad for node in leaves]
     # A fresh graph has nothing to set aside: skip two loops over it.
     carried = any(previous)
     if carried:
         for node in computed:
             node.grad = 0.0
-    if create_graph:
-        _propagate_graph(computed, root, Node(seed))
-    else:
-        _propagate(computed, root, float(seed))
+    try:
+        if create_graph:
+            _propagate_graph(computed, root, Node(seed))
+        else:
+            _propagate(computed, root, float(seed))
+    except BaseException:
+        for node, before in zip(computed, previous):
+            node.grad = before
+        for node, before in zip(leaves, saved):
+            node.grad = before
+        raise
     if carried:
         for node, before in zip(computed, previous):
             if before:
@@ -584,15 +621,14 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
     asked of the op: they are most of any graph, and their partials are the
     constants 1 and -1 or the other input's value. A float input is a
     plain-number operand: it takes part in the local gradients but receives
-    none.
+    none. Every other op's local gradients come checked (`Op.float_grads`).
     """
     root.grad = seed
     for node in reversed(computed):
-        op = node._op
+        op = node._fn
         a = node._a
         b = node._b
         grad = node.grad
-        assert op is not None  # a computed node has its op
         if op is _ADD:
             if type(a) is not float:
                 a.grad += grad
@@ -612,20 +648,18 @@ def _propagate(computed: list[Node], root: Node, seed: float) -> None:
             if type(b) is not float:
                 b.grad -= grad
         elif b is None:
-            (da,) = op.local_grads(a.data, node.data)
+            (da,) = op.float_grads(a.data, node.data)  # type: ignore[union-attr]
             a.grad += grad * da
         elif b is MANY:
-            local = op.local_grads(*[x.data for x in a], node.data)
-            if len(local) != len(a):
-                raise op.wrong_grad_count(len(local))
+            local = op.float_grads(*[x.data for x in a], node.data)  # type: ignore[union-attr]
             for x, d in zip(a, local):
                 x.grad += grad * d
         elif type(a) is float:
-            b.grad += grad * op.local_grads(a, b.data, node.data)[1]
+            b.grad += grad * op.float_grads(a, b.data, node.data)[1]  # type: ignore[union-attr]
         elif type(b) is float:
-            a.grad += grad * op.local_grads(a.data, b, node.data)[0]
+            a.grad += grad * op.float_grads(a.data, b, node.data)[0]  # type: ignore[union-attr]
         else:
-            da, db = op.local_grads(a.data, b.data, node.data)
+            da, db = op.float_grads(a.data, b.data, node.data)  # type: ignore[union-attr]
             a.grad += grad * da
             b.grad += grad * db
 
@@ -635,10 +669,10 @@ def _propagate_graph(computed: list[Node], root: Node, seed: Node) -> None:
     root.grad = seed
     for node in reversed(computed):
         inputs = node.inputs
-        op = node._op
+        op = node._fn
         assert op is not None
         grad = node.grad
-        local = op.local_grads(*inputs, node)
+        local = op.graph_grads(*inputs, node)
         if len(local) != len(inputs):
             raise op.wrong_grad_count(len(local))
         for x, d in zip(inputs, local):
@@ -653,11 +687,14 @@ def _accumulated(total: float | Node, contribution: float | Node) -> float | Nod
     return contribution
 
 
-# The operators dispatch to the ops module, which builds on Node (and
-# installs + - * / on it when it is imported, just below).
-from micrograd import ops as _ops  # noqa: E402
+# The ops whose local gradients `_propagate` writes out; micrograd.ops
+# registers them when it makes them (node stands below ops).
+_ADD: Any = object()
+_SUB: Any = object()
+_MUL: Any = object()
 
-# The ops whose local gradients `_propagate` writes out.
-_ADD: Op = _ops.add
-_SUB: Op = _ops.sub
-_MUL: Op = _ops.mul
+
+def register_linear_ops(add: Op, sub: Op, mul: Op) -> None:
+    """Tell the backward loop which ops are `+`, `-` and `*` (called by `micrograd.ops`)."""
+    global _ADD, _SUB, _MUL
+    _ADD, _SUB, _MUL = add, sub, mul

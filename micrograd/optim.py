@@ -290,12 +290,12 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (PyTorch's rule). For gradient g of parameter p at step t::
 
-        g = g + weight_decay * p                  (if weight_decay != 0)
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g**2
-        m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
-        v_hat = v_max = max(v_max, v_hat)         (if amsgrad)
-        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+    g = g + weight_decay * p                  (if weight_decay != 0)
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t);  v_hat = v / (1 - beta2**t)
+    v_hat = v_max = max(v_max, v_hat)         (if amsgrad)
+    p = p - lr * m_hat / (sqrt(v_hat) + eps)
     """
 
     #: Names of the constructor arguments saved by `state_dict`.
@@ -377,12 +377,12 @@ class AdamW(Adam):
 class RMSprop(Optimizer):
     """RMSprop (PyTorch's rule). For gradient g of parameter p::
 
-        g = g + weight_decay * p                     (if weight_decay != 0)
-        v = alpha * v + (1 - alpha) * g**2
-        if centered: g_avg = alpha * g_avg + (1 - alpha) * g;  v~ = v - g_avg**2
-        else:        v~ = v
-        if momentum > 0: b = momentum * b + g / (sqrt(v~) + eps);  p = p - lr * b
-        else:            p = p - lr * g / (sqrt(v~) + eps)
+    g = g + weight_decay * p                     (if weight_decay != 0)
+    v = alpha * v + (1 - alpha) * g**2
+    if centered: g_avg = alpha * g_avg + (1 - alpha) * g;  v~ = v - g_avg**2
+    else:        v~ = v
+    if momentum > 0: b = momentum * b + g / (sqrt(v~) + eps);  p = p - lr * b
+    else:            p = p - lr * g / (sqrt(v~) + eps)
     """
 
     #: Names of the constructor arguments saved by `state_dict`.
@@ -439,10 +439,10 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad (PyTorch's rule). For gradient g of parameter p at step t::
 
-        lr_t = lr / (1 + (t - 1) * lr_decay)
-        g = g + weight_decay * p                  (if weight_decay != 0)
-        s = s + g**2                              (s starts at initial_accumulator_value)
-        p = p - lr_t * g / (sqrt(s) + eps)
+    lr_t = lr / (1 + (t - 1) * lr_decay)
+    g = g + weight_decay * p                  (if weight_decay != 0)
+    s = s + g**2                              (s starts at initial_accumulator_value)
+    p = p - lr_t * g / (sqrt(s) + eps)
     """
 
     #: Names of the constructor arguments saved by `state_dict`.

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import ops
 from micrograd.nn import Parameter
-from micrograd.node import Constant, Node, topological_order
+from micrograd.node import Constant, Node, register_display, topological_order
 
 if TYPE_CHECKING:
     import graphviz
@@ -636,3 +636,7 @@ def repr_mimebundle(
             warnings.warn(f"micrograd: showing the Node as text: {error}", stacklevel=2)
             bundle.setdefault(_TEXT, repr(node))
     return bundle
+
+
+# Jupyter shows a Node as the picture of its graph.
+register_display(repr_mimebundle)

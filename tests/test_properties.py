@@ -50,9 +50,7 @@ values = st.floats(-2.0, 2.0, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
 
 @settings(max_examples=150, deadline=None)
 @given(trees, values, values, values)
-def test_backward_matches_finite_differences(
-    tree: Tree, a: float, b: float, c: float
-) -> None:
+def test_backward_matches_finite_differences(tree: Tree, a: float, b: float, c: float) -> None:
     # maximum/minimum enter only as their sum (a + b), which is smooth, so
     # ties do not break the comparison.
     def f(*xs: Any) -> Node:

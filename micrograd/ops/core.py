@@ -1,4 +1,4 @@
-"""Ops: the one mechanism by which Nodes are made, and the built-in ops.
+"""The op machinery: `Op`, `@op`, and the one definition of an op-made Node.
 
 An op computes its output value from float inputs (`forward`) and, when asked,
 the partial derivative of its output with respect to each input
@@ -11,62 +11,113 @@ finite differences. Users make ops the same two ways the built-ins are made:
 Local-gradient formulas are written with operators and with `Op.apply`, so the
 same formula gives floats in an ordinary backward pass and Nodes (a graph of
 the gradient, for higher derivatives) under ``backward(create_graph=True)``.
+A formula must mean the same on both: it may branch on values (``x > 0``
+compares values on Nodes too), never on ``==`` (identity on Nodes); use
+`value_of` to branch on a value exactly.
+
+Imports: `micrograd.node`, `micrograd.numeric`, `micrograd.checks`,
+`micrograd._state`. Everything else in `micrograd.ops` builds on this module.
 """
 
 from __future__ import annotations
 
-import builtins
 import functools
 import inspect
-import math
-import operator
 from collections.abc import Callable, Sequence
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
-from micrograd.node import MANY, Constant, Node, NodeLike, as_float, config
-from micrograd.numeric import Method, check_method, partial
+from micrograd import checks
+from micrograd._state import config
+from micrograd.node import MANY, Constant, Node, NodeLike
+from micrograd.numeric import Method, check_method, mixed_partial, partial
 
 #: What a local-gradient formula returns: one partial derivative per input.
 LocalGrads = Sequence["float | Node"]
 #: A local-gradient formula: called with the inputs and the output.
 GradFn = Callable[..., LocalGrads]
 
-
 _new = object.__new__
 
 
-def _new_node(data: float, inputs: tuple[Node | float, ...], op: Op) -> Node:
-    """A Node made by an op (skips the validation of user-made leaves)."""
+def new_node(data: float, a: Any, b: Any, fn: Op) -> Node:
+    """A Node made by an op: the one definition of its fields.
+
+    `a` and `b` are the inputs as `Node` keeps them (see `Node.__slots__`):
+    ``(None, None)`` for no recorded inputs, ``(x, None)`` for one,
+    ``(x, y)`` for two (a plain-number operand as a float), and
+    ``(tuple_of_inputs, MANY)`` for more. The two hottest paths
+    (`Op.call1` and the operator methods of `Op.operator`) write these same
+    assignments out inline, to save a call per operation; a test checks that
+    every path sets every field alike.
+    """
     node = _new(Node)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if len(inputs) == 1:
-        node._a, node._b = inputs[0], None
-    elif len(inputs) == 2:
-        node._a, node._b = inputs
-    elif inputs:
-        node._a, node._b = inputs, MANY
-    else:
-        node._a = node._b = None
-    node._op = op
+    node._a = a
+    node._b = b
+    node._fn = fn
     node._visit = 0
     return node
 
 
-def _positional_arity(function: Callable[..., Any], skip: int = 0) -> int | None:
-    """How many positional arguments `function` takes, or None for `*args`."""
+def _input_slots(inputs: tuple[Node | float, ...]) -> tuple[Any, Any]:
+    if len(inputs) == 1:
+        return inputs[0], None
+    if len(inputs) == 2:
+        return inputs
+    if inputs:
+        return inputs, MANY
+    return None, None
+
+
+def value_of(x: NodeLike) -> float:
+    """The float value of `x`, a Node or a plain number.
+
+    For branches inside local-gradient formulas that must decide on a value
+    exactly (``value_of(x) == 0.0``): ``x == 0`` is identity on Nodes.
+    """
+    return x.data if isinstance(x, Node) else float(x)
+
+
+def _positional_arity(function: Callable[..., Any], skip: int = 0) -> tuple[int, int | None]:
+    """How many positional arguments `function` takes: (fewest, most), most None for `*args`."""
     try:
         parameters = list(inspect.signature(function).parameters.values())[skip:]
     except (TypeError, ValueError):
-        return None
+        return 0, None
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    fewest = sum(1 for p in positional if p.default is p.empty)
     if any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        return None
-    return sum(
-        1
-        for p in parameters
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    )
+        return fewest, None
+    return fewest, len(positional)
+
+
+def reraise(error: Exception, context: str) -> NoReturn:
+    """Raise `error` again with `context` (the op's name and inputs) added, its type kept.
+
+    Call it inside the ``except`` block that caught `error`. Python's own
+    ArithmeticError, ValueError and TypeError take one message, so they are
+    restated with the context in front;
+    any other exception (a subclass with its own constructor, such as
+    `json.JSONDecodeError`, or a user's own) is re-raised as the same object,
+    attributes and cause intact, with the context as a note.
+    """
+    if type(error) in _RESTATABLE:
+        raise type(error)(f"{context}: {error}") from None
+    if hasattr(error, "add_note"):
+        error.add_note(context)
+    raise error
+
+
+_RESTATABLE = (
+    ValueError,
+    ArithmeticError,
+    ZeroDivisionError,
+    OverflowError,
+    FloatingPointError,
+    TypeError,
+)
 
 
 class Op:
@@ -90,27 +141,38 @@ class Op:
     Class attributes a subclass may set:
         name: shown in errors and pictures (default: the class name, lowercase).
         arity: the number of inputs (default: read from `forward`'s signature;
-            None accepts any number).
+            None when it takes a range of counts, see `min_arity`/`max_arity`).
         method, eps: the finite-difference scheme used when `local_grads` is
             not defined (see `micrograd.numeric`).
     """
 
     #: Shown in errors and pictures.
     name: str = "op"
-    #: The number of inputs, or None for any number.
+    #: The number of inputs, or None when a range of counts is accepted.
     arity: int | None = None
+    #: The fewest inputs accepted.
+    min_arity: int = 0
+    #: The most inputs accepted, or None for any number.
+    max_arity: int | None = None
     #: The finite-difference scheme when `local_grads` is not defined.
     method: Method = "central"
     #: A fixed finite-difference step, or None for one scaled to each input.
     eps: float | None = None
+    #: Whether the local-gradient formula is known to return floats for floats
+    #: (the built-in ops): the backward pass then skips checking its results.
+    trusted: bool = False
     _checked: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
-        if "arity" not in cls.__dict__ and "forward" in cls.__dict__:
-            cls.arity = _positional_arity(cls.forward, skip=1)
+        if "forward" in cls.__dict__:
+            fewest, most = _positional_arity(cls.forward, skip=1)
+            if "arity" in cls.__dict__ and cls.arity is not None:
+                fewest = most = cls.arity
+            cls.min_arity, cls.max_arity = fewest, most
+            cls.arity = fewest if fewest == most else None
 
     # `*args: Any, **kwargs: Any` lets subclasses narrow the signature under mypy.
     def forward(self, *inputs: Any, **kwargs: Any) -> float:
@@ -133,6 +195,64 @@ class Op:
             partial(self.forward, inputs, i, self.method, self.eps) for i in range(len(inputs))
         )
 
+    def float_grads(self, *args: float) -> Sequence[float]:
+        """`local_grads` for float inputs, checked: one real number per input.
+
+        The backward pass calls this. A formula that raises gets the op's name
+        and inputs added to its error; a result of the wrong length or type is
+        a TypeError or ValueError naming the op. A Node among the results (a
+        formula that called ``mg.exp(x)`` rather than ``mg.exp.apply(x)``)
+        counts as its value.
+        """
+        try:
+            local = self.local_grads(*args)
+        except Exception as error:
+            reraise(error, self._where("local gradients", args[:-1]))
+        if self.trusted:
+            return local  # type: ignore[return-value]
+        return self._checked_grads(local, args[:-1], graph=False)  # type: ignore[return-value]
+
+    def graph_grads(self, *args: Node) -> LocalGrads:
+        """`local_grads` for Node inputs (``create_graph=True``), checked like `float_grads`."""
+        try:
+            local = self.local_grads(*args)
+        except Exception as error:
+            reraise(error, self._where("local gradients", [x.data for x in args[:-1]]))
+        if self.trusted:
+            return local
+        return self._checked_grads(local, [x.data for x in args[:-1]], graph=True)
+
+    def _checked_grads(
+        self, local: object, values: Sequence[float], graph: bool
+    ) -> Sequence[float | Node]:
+        if not isinstance(local, (tuple, list)) or len(local) != len(values):
+            found = len(local) if isinstance(local, (tuple, list)) else type(local).__name__
+            raise self.wrong_grad_count(found)
+        checked: list[float | Node] = []
+        for i, d in enumerate(local):
+            if type(d) is float:
+                checked.append(d)
+            elif isinstance(d, Node):
+                checked.append(d if graph else d.data)
+            elif isinstance(d, (bool, str, bytes, complex)):
+                raise self._wrong_grad_type(i, d, values)
+            else:
+                try:
+                    checked.append(checks.real(d, self.name))
+                except (TypeError, ValueError):
+                    raise self._wrong_grad_type(i, d, values) from None
+        return checked
+
+    def _wrong_grad_type(self, index: int, value: object, values: Sequence[float]) -> TypeError:
+        return TypeError(
+            f"{self._where('local gradients', values)}: the partial derivative for input"
+            f" {index} must be a real number, got {checks.shown(value)}"
+        )
+
+    def _where(self, what: str, values: Sequence[float]) -> str:
+        shown = ", ".join(repr(v) for v in values)
+        return f"{self.name}({shown}): {what}" if what else f"{self.name}({shown})"
+
     def _partial_op(self, index: int) -> NumericPartial:
         cache: dict[int, NumericPartial] = self.__dict__.setdefault("_partials", {})
         if index not in cache:
@@ -148,24 +268,21 @@ class Op:
         """
         if any(isinstance(a, Node) for a in args):
             return self(*args)
-        values = [as_float(a, self.name) for a in args]
+        values = [checks.real(a, self.name) for a in args]
         return self._evaluate(values)
 
     def __call__(self, *args: NodeLike) -> Node:
         """Apply the op to Nodes or plain numbers and return the resulting Node."""
-        if self.arity is not None and len(args) != self.arity:
-            raise self.wrong_arity(len(args))
-        if len(args) == 1:
+        count = len(args)
+        if count < self.min_arity or (self.max_arity is not None and count > self.max_arity):
+            raise self.wrong_arity(count)
+        if count == 1:
             return self.call1(args[0])
-        if len(args) == 2:
+        if count == 2:
             return self.call2(args[0], args[1])
         inputs = tuple([a if isinstance(a, Node) else _constant(a, self.name) for a in args])
         values = [x.data for x in inputs]
-        try:
-            out = self.forward(*values)
-        except (ArithmeticError, ValueError) as error:
-            raise self._failed(error, *values) from None
-        return self._result(out, inputs, values)
+        return self._result(self._evaluate(values), inputs, values)
 
     # call1 and call2 are __call__ for one and two inputs without the generic
     # argument handling: the operators and functions of Node use them directly.
@@ -176,17 +293,18 @@ class Op:
             a = _constant(a, self.name)
         try:
             out = self.forward(a.data)
-        except (ArithmeticError, ValueError) as error:
-            raise self._failed(error, a.data) from None
+        except Exception as error:
+            self._failed(error, a.data)
         if type(out) is not float or not self._checked:
             return self._result(out, (a,), [a.data])
+        # new_node(out, a, None, self), written out (see new_node).
         node = _new(Node)
         node.data = out
         node.grad = 0.0
         node.label = ""
         node._a = a if config.grad_enabled else None
         node._b = None
-        node._op = self
+        node._fn = self
         node._visit = 0
         return node
 
@@ -207,8 +325,10 @@ class Op:
 
         ``Node.__add__`` is ``add.operator()`` and ``Node.__radd__`` is
         ``add.operator(reflected=True)`` (the node is then the right operand).
-        Anything but a Node or a real number gets NotImplemented, so that
-        Python tries the other operand and then raises its TypeError.
+        Any real number is accepted on the other side (ints, floats,
+        `Decimal`, NumPy scalars: `micrograd.checks.real`); anything else gets
+        NotImplemented, so that Python tries the other operand and then raises
+        its TypeError.
         """
         op, forward, name = self, self.forward, self.name
 
@@ -227,24 +347,25 @@ class Op:
                 x, y = a.data, b.data
             else:
                 if type(other) is not float:
-                    if not isinstance(other, (int, float)):
+                    other = _operand(other, name)
+                    if other is NotImplemented:
                         return NotImplemented
-                    other = as_float(other, name)
-                value = other
+                value: float = other  # type: ignore[assignment]
                 if config.tracer is not None:
                     other = _constant(value, name)
                 if reflected:
-                    a, b = other, node
+                    a, b = other, node  # type: ignore[assignment]
                     x, y = value, node.data
                 else:
-                    a, b = node, other
+                    a, b = node, other  # type: ignore[assignment]
                     x, y = node.data, value
             try:
                 out = forward(x, y)
-            except (ArithmeticError, ValueError) as error:
-                raise op._failed(error, x, y) from None
+            except Exception as error:
+                op._failed(error, x, y)
             if type(out) is not float or not op._checked:
                 return op._result(out, (a, b), [x, y])
+            # new_node(out, a, b, op), written out (see new_node).
             result = _new(Node)
             result.data = out
             result.grad = 0.0
@@ -254,7 +375,7 @@ class Op:
                 result._b = b
             else:
                 result._a = result._b = None
-            result._op = op
+            result._fn = op
             result._visit = 0
             return result
 
@@ -264,40 +385,47 @@ class Op:
 
     def _result(self, out: object, inputs: tuple[Node | float, ...], values: list[float]) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
-        out = self._as_output(out)
+        out = self._as_output(out, values)
         if not config.grad_enabled:
-            return _new_node(out, (), self)
+            return new_node(out, None, None, self)
         if not self._checked:
             self._check_local_grads(values, out)
-        return _new_node(out, inputs, self)
+        a, b = _input_slots(inputs)
+        return new_node(out, a, b, self)
 
     def _evaluate(self, values: list[float]) -> float:
         try:
             out = self.forward(*values)
-        except (ArithmeticError, ValueError) as error:
-            raise self._failed(error, *values) from None
-        return self._as_output(out)
+        except Exception as error:
+            self._failed(error, *values)
+        return self._as_output(out, values)
 
-    def _as_output(self, out: object) -> float:
+    def _as_output(self, out: object, values: Sequence[float]) -> float:
         if type(out) is float:
             return out
         if isinstance(out, (int, float)):
             return float(out)
-        raise TypeError(
-            f"{self.name}: forward() must return a real number, got {type(out).__name__} ({out!r})"
-        )
+        if isinstance(out, (str, bytes, complex, Node)) or not hasattr(out, "__float__"):
+            raise TypeError(
+                f"{self.name}: forward() must return a real number, got {checks.shown(out)}"
+            )
+        try:
+            return float(out)
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(
+                f"{self.name}: forward() must return a real number, got {checks.shown(out)}"
+            ) from None
 
-    def _failed(self, error: Exception, *values: float) -> Exception:
-        """A domain error from `forward`, restated with the op's name and inputs."""
-        shown = ", ".join(repr(v) for v in values)
-        return type(error)(f"{self.name}({shown}): {error}")
+    def _failed(self, error: Exception, *values: float) -> NoReturn:
+        """Raise an error from `forward` again, with the op's name and inputs added."""
+        reraise(error, self._where("", values))
 
     def _check_local_grads(self, values: list[float], out: float) -> None:
-        """Validate the local-gradient formula once, at the op's first call."""
+        """Validate the local-gradient formula's shape once, at the op's first call."""
         try:
             local = self.local_grads(*values, out)
-        except (ArithmeticError, ValueError):
-            return  # not differentiable at this point: check at a later call
+        except Exception:
+            return  # not differentiable at this point: the backward pass will say so
         if not isinstance(local, (tuple, list)) or len(local) != len(values):
             found = len(local) if isinstance(local, (tuple, list)) else type(local).__name__
             raise self.wrong_grad_count(found)
@@ -305,50 +433,104 @@ class Op:
 
     def wrong_arity(self, found: int) -> TypeError:
         """The error for a call with the wrong number of arguments."""
-        return TypeError(f"{self.name}() takes {self.arity} argument(s), got {found}")
+        if self.max_arity == self.min_arity:
+            expected = str(self.min_arity)
+        elif self.max_arity is None:
+            expected = f"at least {self.min_arity}"
+        else:
+            expected = f"{self.min_arity} to {self.max_arity}"
+        return TypeError(f"{self.name}() takes {expected} argument(s), got {found}")
 
     def wrong_grad_count(self, found: object) -> ValueError:
         """The error for local gradients that do not match the inputs."""
+        expected = self.arity if self.arity is not None else "one per argument"
         return ValueError(
             f"{self.name}: local_grads() must return a tuple with one value per input"
-            f" ({self.arity if self.arity is not None else 'one per argument'}), got {found}"
+            f" ({expected}), got {found}"
         )
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
 
 
+def _operand(value: object, where: str) -> Any:
+    """A plain-number operand of an operator as a float, or NotImplemented."""
+    if isinstance(value, (int, float)):
+        return checks.real(value, where)
+    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
+        return NotImplemented
+    try:
+        return checks.real(value, where)
+    except TypeError:
+        return NotImplemented
+
+
 def _constant(value: object, where: str) -> Node:
     """A `Constant` leaf for a plain-number operand (`where` names the op in errors)."""
     node = _new(Constant)
-    node.data = value if type(value) is float else as_float(value, where)
+    node.data = value if type(value) is float else checks.real(value, where)
     node.label = ""
     node._a = node._b = None
-    node._op = None
+    node._fn = None
     node._visit = 0
     if config.tracer is not None:
         config.tracer.constant(node)
     return node
 
 
+def mark_trusted(*ops: Op) -> None:
+    """Mark built-in ops whose local gradients need no checking (floats for floats)."""
+    for each in ops:
+        each.trusted = True
+
+
 class NumericPartial(Op):
-    """The numeric partial derivative of another op, itself an op.
+    """A numeric partial derivative of another op, itself an op.
 
     It is what `Op.local_grads` returns under ``create_graph=True`` for ops
     without analytic local gradients, so their higher derivatives are numeric.
+    Each order is computed from the original op's `forward` with a stencil
+    for the whole mixed partial (not by differencing a difference), with a
+    step suited to the order; see `micrograd.numeric.mixed_partial`.
     """
 
-    def __init__(self, parent: Op, index: int) -> None:
+    base: Op
+    orders: tuple[int, ...]
+
+    def __init__(self, parent: Op, index: int, orders: tuple[int, ...] | None = None) -> None:
+        base = parent.base if isinstance(parent, NumericPartial) else parent
+        if orders is None:
+            count = parent.arity if parent.arity is not None else index + 1
+            previous = parent.orders if isinstance(parent, NumericPartial) else (0,) * count
+            grown = list(previous) + [0] * max(0, index + 1 - len(previous))
+            grown[index] += 1
+            orders = tuple(grown)
         self.parent = parent
+        self.base = base
         self.index = index
+        self.orders = orders
         self.name = f"d{parent.name}/dx{index}"
         self.arity = parent.arity
+        self.min_arity, self.max_arity = parent.min_arity, parent.max_arity
         self.method = parent.method
         self.eps = parent.eps
 
+    def local_grads(self, *args: Any, **kwargs: Any) -> LocalGrads:
+        """The next order's partials, each from the original op's `forward`.
+
+        Not a finite difference of this op's own (numeric) values.
+        """
+        inputs = args[:-1]
+        if any(isinstance(x, Node) for x in inputs):
+            return tuple(self._partial_op(i)(*inputs) for i in range(len(inputs)))
+        return tuple(self._partial_op(i).forward(*inputs) for i in range(len(inputs)))
+
     def forward(self, *inputs: float) -> float:
-        """The numeric partial derivative of the parent op at `inputs`."""
-        return partial(self.parent.forward, inputs, self.index, self.method, self.eps)
+        """The numeric partial derivative of the original op at `inputs`."""
+        orders = tuple(self.orders) + (0,) * (len(inputs) - len(self.orders))
+        if sum(orders) == 1:
+            return partial(self.base.forward, inputs, self.index, self.method, self.eps)
+        return mixed_partial(self.base.forward, inputs, orders, self.eps)
 
 
 class FunctionOp(Op):
@@ -364,14 +546,21 @@ class FunctionOp(Op):
         doc: str | None = None,
     ) -> None:
         if not callable(function):
-            raise TypeError(f"op: expected a function, got {type(function).__name__}")
+            raise TypeError(f"op: expected a function, got {checks.shown(function)}")
+        if grad is not None and not callable(grad):
+            raise TypeError(f"op: grad must be a function or None, got {checks.shown(grad)}")
+        if name is not None:
+            checks.text(name, "op", "name")
+        if doc is not None:
+            checks.text(doc, "op", "doc")
         self.name = name or str(getattr(function, "__name__", "op"))
         check_method(method, eps, self.name)
         self.function = function
         self.grad = grad
         self.method = method
         self.eps = eps
-        self.arity = _positional_arity(function)
+        self.min_arity, self.max_arity = _positional_arity(function)
+        self.arity = self.min_arity if self.min_arity == self.max_arity else None
         functools.update_wrapper(self, function)
         self.__name__ = self.name
         if doc is not None:
@@ -442,6 +631,8 @@ def op(
         name: the op's name in errors and pictures (default: the function's).
         doc: the op's docstring (default: the function's).
 
+    Optional positional parameters are accepted: ``@op`` of
+    ``lambda x, y=2.0: x * y`` makes an op of one or two inputs.
     Called directly, ``op(function, grad=...)`` makes the op without the
     decorator syntax.
     """
@@ -452,230 +643,3 @@ def op(
         return FunctionOp(inner, grad=grad, method=method, eps=eps, name=name, doc=doc)
 
     return decorate
-
-
-# ---------------------------------------------------------------------------
-# The built-in ops, made with the same `op` as any user's.
-# Derivative conventions follow PyTorch: relu'(0) = abs'(0) = 0, and a tie in
-# maximum/minimum splits the gradient evenly.
-
-
-# The arithmetic ops take Python's own operators (C functions) as their
-# forward: no Python frame per operation on the hottest path of the engine.
-add: FunctionOp = op(operator.add, grad=lambda x, y, out: (1.0, 1.0), name="add", doc="`x + y`.")
-sub: FunctionOp = op(operator.sub, grad=lambda x, y, out: (1.0, -1.0), name="sub", doc="`x - y`.")
-mul: FunctionOp = op(operator.mul, grad=lambda x, y, out: (y, x), name="mul", doc="`x * y`.")
-div = op(
-    operator.truediv,
-    grad=lambda x, y, out: (1.0 / y, -out / y),
-    name="div",
-    doc="`x / y`; dividing by zero raises ZeroDivisionError naming the values.",
-)
-neg = op(operator.neg, grad=lambda x, out: (-1.0,), name="neg", doc="`-x`.")
-
-for _name, _op in (("add", add), ("sub", sub), ("mul", mul), ("truediv", div)):
-    setattr(Node, f"__{_name}__", _op.operator())
-    setattr(Node, f"__r{_name}__", _op.operator(reflected=True))
-
-
-def _sign(x: NodeLike) -> float:
-    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
-@op(grad=lambda x, out: (_sign(x),), name="abs")
-def absolute(x: float) -> float:
-    """`|x|`; its derivative at 0 is taken as 0."""
-    return builtins.abs(x)
-
-
-@op(grad=lambda x, out: (out,))
-def exp(x: float) -> float:
-    """`e ** x`; overflows to inf rather than raising."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-@op(grad=lambda x, out: (1.0 / x,))
-def log(x: float) -> float:
-    """Natural logarithm; ValueError for inputs <= 0."""
-    if not x > 0:
-        if math.isnan(x):
-            return x
-        raise ValueError("logarithm of a number <= 0")
-    return math.log(x)
-
-
-@op(grad=lambda x, out: (0.5 / out if out else math.inf,))
-def sqrt(x: float) -> float:
-    """Square root; ValueError for negative inputs."""
-    if x < 0:
-        raise ValueError("square root of a negative number")
-    return math.sqrt(x)
-
-
-@op(grad=lambda x, out: (_cos_of(x),))
-def sin(x: float) -> float:
-    """Sine."""
-    return math.sin(x)
-
-
-@op(grad=lambda x, out: (-sin.apply(x),))
-def cos(x: float) -> float:
-    """Cosine."""
-    return math.cos(x)
-
-
-def _cos_of(x: NodeLike) -> float | Node:
-    return cos.apply(x)
-
-
-@op(grad=lambda x, out: (1.0 + out * out,))
-def tan(x: float) -> float:
-    """Tangent."""
-    return math.tan(x)
-
-
-@op(grad=lambda x, out: (1.0 - out * out,))
-def tanh(x: float) -> float:
-    """Hyperbolic tangent (1.0 at large inputs, never an overflow)."""
-    return math.tanh(x)
-
-
-@op(grad=lambda x, out: (out * (1.0 - out),))
-def sigmoid(x: float) -> float:
-    """Logistic sigmoid `1 / (1 + exp(-x))`, computed without overflow."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-@op(grad=lambda x, out: (sigmoid.apply(x),))
-def softplus(x: float) -> float:
-    """`log(1 + exp(x))`, computed without overflow."""
-    return builtins.max(x, 0.0) + math.log1p(math.exp(-builtins.abs(x)))
-
-
-@op(grad=lambda x, out: (1.0 if x > 0 else 0.0,))
-def relu(x: float) -> float:
-    """`max(x, 0)`; its derivative at 0 is taken as 0."""
-    return x if x > 0 else 0.0
-
-
-def _max_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> tuple[float, float]:
-    return (1.0, 0.0) if x > y else (0.0, 1.0) if x < y else (0.5, 0.5)
-
-
-def _min_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> tuple[float, float]:
-    return (1.0, 0.0) if x < y else (0.0, 1.0) if x > y else (0.5, 0.5)
-
-
-@op(grad=_max_grads)
-def maximum(x: float, y: float) -> float:
-    """The larger of `x` and `y`; a tie splits the gradient evenly."""
-    return x if x >= y else y
-
-
-@op(grad=_min_grads)
-def minimum(x: float, y: float) -> float:
-    """The smaller of `x` and `y`; a tie splits the gradient evenly."""
-    return x if x <= y else y
-
-
-class LeakyReLU(Op):
-    """`x` if positive, else `negative_slope * x`."""
-
-    name = "leaky_relu"
-    arity = 1
-
-    def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = as_float(negative_slope, "leaky_relu")
-
-    def forward(self, x: float) -> float:
-        """The function itself."""
-        return x if x > 0 else self.negative_slope * x
-
-    def local_grads(self, x: NodeLike, out: NodeLike) -> LocalGrads:
-        """1 for positive inputs, the slope otherwise."""
-        return (1.0 if x > 0 else self.negative_slope,)
-
-
-@functools.lru_cache(maxsize=64)
-def _leaky_relu_op(negative_slope: float) -> LeakyReLU:
-    return LeakyReLU(negative_slope)
-
-
-def leaky_relu(x: NodeLike, negative_slope: float = 0.01) -> Node:
-    """`x` if positive, else `negative_slope * x`."""
-    return _leaky_relu_op(as_float(negative_slope, "leaky_relu"))(x)
-
-
-def _power(x: float, y: float) -> float:
-    try:
-        return math.pow(x, y)
-    except OverflowError:
-        negative = x < 0 and y == math.floor(y) and int(y) % 2 == 1
-        return -math.inf if negative else math.inf
-    except ValueError:
-        if x == 0:
-            raise ZeroDivisionError("zero to a negative power") from None
-        raise ValueError("negative base with a non-integer exponent") from None
-
-
-def _base_grad(x: NodeLike, y: NodeLike) -> float | Node:
-    """d(x**y)/dx = y * x**(y-1), with the limit at x = 0 where that is singular."""
-    if x == 0 and y < 1:
-        return 0.0 if y == 0 else math.inf
-    if isinstance(x, Node) or isinstance(y, Node):
-        return y * x ** (y - 1.0)
-    return y * _power(x, y - 1.0)
-
-
-class PowConst(Op):
-    """`x ** exponent` for a fixed plain-number exponent (what `node ** 2` uses)."""
-
-    arity = 1
-
-    def __init__(self, exponent: float) -> None:
-        self.exponent = as_float(exponent, "pow")
-        self.name = f"**{self.exponent:g}"
-
-    def forward(self, x: float) -> float:
-        """`x ** exponent`."""
-        try:
-            return math.pow(x, self.exponent)
-        except (OverflowError, ValueError):
-            return _power(x, self.exponent)  # the same call, with its edge cases
-
-    def local_grads(self, x: NodeLike, out: NodeLike) -> LocalGrads:
-        """`exponent * x ** (exponent - 1)`."""
-        if self.exponent == 2.0:  # the square, as common as it is simple
-            return (2.0 * x,)
-        return (_base_grad(x, self.exponent),)
-
-
-@functools.lru_cache(maxsize=256)
-def _pow_const_op(exponent: float) -> PowConst:
-    return PowConst(exponent)
-
-
-def _pow_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:
-    # d/dy x**y = x**y * log(x): 0 at x = 0 (the limit), undefined (nan) below.
-    if x > 0:
-        exponent_grad: float | Node = out * log.apply(x)
-    else:
-        exponent_grad = 0.0 if x == 0 else math.nan
-    return (_base_grad(x, y), exponent_grad)
-
-
-power = FunctionOp(_power, grad=_pow_grads, name="pow")
-power.__doc__ = """`x ** y` with both sides differentiable."""
-
-
-def pow(x: NodeLike, y: NodeLike) -> Node:
-    """`x ** y`. A plain-number exponent makes a one-input op (no gradient to it)."""
-    if isinstance(y, Node):
-        return power(x, y)
-    return _pow_const_op(y if type(y) is float else as_float(y, "pow")).call1(x)

@@ -1,0 +1,136 @@
+"""Powers: `x ** y` with a constant or a differentiable exponent.
+
+``node ** 2`` makes a one-input `PowConst` op (the exponent is a fixed
+number and takes no gradient); ``x ** y`` with a Node exponent is `power`,
+differentiable on both sides. Derivative conventions follow PyTorch:
+``d(x**y)/dx`` at ``x = 0`` is its limit (0, or inf below exponent 1;
+``0 ** 0`` has derivative 0); ``d(x**y)/dy`` is 0 at ``x = 0`` and NaN for a
+negative base.
+
+Imports: `micrograd.ops.core`, `micrograd.ops.elementary` (for `log`),
+`micrograd.ops.methods`, `micrograd.node`, `micrograd.checks`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+from micrograd import checks
+from micrograd.node import Node, NodeLike
+from micrograd.ops.core import FunctionOp, LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.elementary import log
+
+
+def _power(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        negative = x < 0 and y == math.floor(y) and int(y) % 2 == 1
+        return -math.inf if negative else math.inf
+    except ValueError:
+        if x == 0:
+            raise ZeroDivisionError("zero to a negative power") from None
+        raise ValueError("negative base with a non-integer exponent") from None
+
+
+def _base_grad(x: NodeLike, y: NodeLike) -> float | Node:
+    """d(x**y)/dx = y * x**(y-1), with its limit at x = 0 where that is singular.
+
+    The branch decides on values (`value_of`), so it is the same branch for
+    floats and for Nodes: higher derivatives keep the first derivative's
+    meaning at every point.
+    """
+    base, exponent = value_of(x), value_of(y)
+    if base == 0.0 and exponent < 1.0:
+        return 0.0 if exponent == 0.0 else math.inf
+    if isinstance(x, Node) or isinstance(y, Node):
+        return y * x ** (y - 1.0)
+    return y * _power(base, exponent - 1.0)
+
+
+class PowConst(Op):
+    """`x ** exponent` for a fixed plain-number exponent (what `node ** 2` uses)."""
+
+    arity = 1
+
+    def __init__(self, exponent: float) -> None:
+        self.exponent = checks.real(exponent, "pow", "exponent")
+        self.name = f"**{self.exponent:g}"
+
+    def forward(self, x: float) -> float:
+        """`x ** exponent`."""
+        try:
+            return math.pow(x, self.exponent)
+        except (OverflowError, ValueError):
+            return _power(x, self.exponent)  # the same call, with its edge cases
+
+    def local_grads(self, x: NodeLike, out: NodeLike) -> LocalGrads:
+        """`exponent * x ** (exponent - 1)`."""
+        if self.exponent == 2.0:  # the square, as common as it is simple
+            return (2.0 * x,)
+        return (_base_grad(x, self.exponent),)
+
+
+@functools.lru_cache(maxsize=256)
+def _pow_const_op(exponent: float) -> PowConst:
+    made = PowConst(exponent)
+    made.trusted = True
+    return made
+
+
+def _pow_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:
+    # d/dy x**y = x**y * log(x): 0 at x = 0 (the limit), undefined (nan) below.
+    base = value_of(x)
+    if base > 0:
+        exponent_grad: float | Node = out * log.apply(x)
+    else:
+        exponent_grad = 0.0 if base == 0.0 else math.nan
+    return (_base_grad(x, y), exponent_grad)
+
+
+power = FunctionOp(_power, grad=_pow_grads, name="pow")
+power.__doc__ = """`x ** y` with both sides differentiable."""
+
+
+def pow(x: NodeLike, y: NodeLike) -> Node:
+    """`x ** y`. A plain-number exponent makes a one-input op (no gradient to it)."""
+    if isinstance(y, Node):
+        return power(x, y)
+    return _pow_const_op(y if type(y) is float else checks.real(y, "pow", "exponent")).call1(x)
+
+
+mark_trusted(power)
+
+
+def _node_pow(self: Node, other: object) -> Any:
+    """`self ** other`."""
+    if isinstance(other, Node):
+        return power(self, other)
+    exponent = _exponent(other)
+    if exponent is None:
+        return NotImplemented
+    return _pow_const_op(exponent).call1(self)
+
+
+def _node_rpow(self: Node, other: object) -> Any:
+    """`other ** self`."""
+    if _exponent(other) is None:
+        return NotImplemented
+    return power(other, self)  # type: ignore[arg-type]
+
+
+def _exponent(value: object) -> float | None:
+    if type(value) is float:
+        return value
+    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
+        return None
+    try:
+        return checks.real(value, "pow", "exponent")
+    except TypeError:
+        return None
+
+
+Node.__pow__ = _node_pow  # type: ignore[method-assign]
+Node.__rpow__ = _node_rpow  # type: ignore[method-assign]

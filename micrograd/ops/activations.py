@@ -92,7 +92,6 @@ class LeakyReLU(Op):
 
     name = "leaky_relu"
     arity = 1
-    trusted = True
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = checks.setting(negative_slope, "leaky_relu", "negative_slope")
@@ -108,7 +107,9 @@ class LeakyReLU(Op):
 
 @functools.lru_cache(maxsize=64)
 def _leaky_relu_op(negative_slope: float) -> LeakyReLU:
-    return LeakyReLU(negative_slope)
+    made = LeakyReLU(negative_slope)
+    mark_trusted(made)
+    return made
 
 
 def leaky_relu(x: NodeLike, negative_slope: float = 0.01) -> Node:

@@ -479,9 +479,15 @@ def _constant(value: object, where: str) -> Node:
 
 
 def mark_trusted(*ops: Op) -> None:
-    """Mark built-in ops whose local gradients need no checking (floats for floats)."""
+    """Mark built-in ops whose local gradients need no checking (floats for floats).
+
+    Their checked forms are their formulas themselves: the backward pass
+    calls the formula directly, without a checking call around it.
+    """
     for each in ops:
         each.trusted = True
+        each.float_grads = each.local_grads  # type: ignore[method-assign,assignment]
+        each.graph_grads = each.local_grads  # type: ignore[method-assign]
 
 
 class NumericPartial(Op):

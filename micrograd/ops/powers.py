@@ -76,7 +76,7 @@ class PowConst(Op):
 @functools.lru_cache(maxsize=256)
 def _pow_const_op(exponent: float) -> PowConst:
     made = PowConst(exponent)
-    made.trusted = True
+    mark_trusted(made)
     return made
 
 

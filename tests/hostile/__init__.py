@@ -1,0 +1,1 @@
+"""Tests that hunt for breaches of the engine's promises (see docs/reliability.md)."""

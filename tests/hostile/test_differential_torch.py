@@ -1,0 +1,694 @@
+"""Differential property test: micrograd against PyTorch in float64.
+
+Hypothesis writes random straight-line programs over every built-in op: a
+few leaves (some placed at the kinks and domain edges of the op that uses
+them), intermediate values used several times (shared nodes), plain-number
+constants on either side of binary operators (some equal to the other
+operand, for ties). Each program runs in micrograd and in PyTorch; values,
+first derivatives (of every node, by `backward()`, and of the leaves, by
+`mg.grad`, in eager and compiled mode) and second derivatives (by
+``mg.grad(mg.grad(f))`` and by ``backward(create_graph=True)``) must agree.
+
+Tolerances. The two libraries compute the same formulas with different
+elementary-function code (glibc against PyTorch's own), so results differ by
+rounding: a few ulps per operation, amplified by the program's conditioning
+(cancellation in ``x - y``, steep functions near a domain edge). The amount is
+measured, not guessed: the PyTorch program is run twice more with every
+node's output (and so, by the chain rule, every adjoint flowing back through
+it) multiplied by ``1 + d`` with a random ``|d| <= 8 ulp`` (stochastic
+rounding analysis); `noise` is the largest change this causes in a quantity.
+A quantity then agrees when ``|micrograd - torch| <= 1e-12 * |torch| +
+4 * noise`` (plus 1e-300, so that subnormal results may differ by their last
+bits). At an ill-conditioned point the perturbed runs move a lot and the
+test is as loose as the point demands; at an exact kink (a node exactly 0, a
+node compared with itself) multiplicative noise keeps the kink, so the kink
+conventions are compared exactly. NaN must match NaN and an infinity the
+same infinity. Zeros compare equal whatever their sign: PyTorch assigns a
+leaf's first gradient where micrograd adds it to 0.0.
+
+Compiled mode must return eager mode's bits, NaN and the sign of zero
+included (the promise of `micrograd.compile`).
+
+Documented conventions shared with PyTorch (compared as they are): ``relu'(0)
+= 0``, ``abs'(0) = 0``, ``sqrt'(0) = inf``, ties of maximum/minimum split the
+gradient evenly, ``d(x**y)/dy = 0`` at ``x = 0``. PyTorch's ``softplus`` is
+replaced by ``logaddexp(x, 0)``: PyTorch returns ``x`` itself above 20,
+micrograd computes ``log1p(exp(-|x|))`` exactly.
+
+``MICROGRAD_HUNT=full`` runs 2,000 examples per property (a few hundred by
+default).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+import micrograd as mg
+import micrograd.ops as mg_ops
+
+from .conftest import hunt_examples
+
+torch = pytest.importorskip("torch", reason="PyTorch (CPU) is the reference of this test")
+functional = torch.nn.functional
+F64 = torch.float64
+
+# ---------------------------------------------------------------------------
+# The op table: one line per op. `edges` are inputs at its kinks and domain
+# edges (used as leaves and constants next to it).
+
+PI2 = math.pi / 2
+KINK = (0.0, -0.0, 1e-300, -1e-300, 1e-12, -1e-12)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """A built-in op, its PyTorch counterpart and its special inputs."""
+
+    name: str
+    arity: int
+    mg: Callable[..., Any]
+    torch: Callable[..., Any]
+    edges: tuple[float, ...] = ()
+    #: The names in `micrograd.ops` this entry covers.
+    covers: tuple[str, ...] = field(default=())
+
+
+def _leaky(slope: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    return (lambda x: mg.leaky_relu(x, slope)), (lambda t: functional.leaky_relu(t, slope))
+
+
+def _optional(
+    name: str, arity: int, counterpart: Callable[..., Any], *edges: float
+) -> list[OpSpec]:
+    """An entry for an op that exists only in some versions of micrograd."""
+    function = getattr(mg_ops, name, None)
+    if function is None:
+        return []
+    return [OpSpec(name, arity, function, counterpart, tuple(edges), (name,))]
+
+
+POWER_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, -1.0, -0.5, 1.5, 0.25)
+
+
+class _Power(torch.autograd.Function):
+    """PyTorch's pow with its derivative formulas written out without one mask.
+
+    PyTorch's d(b**e)/db is ``where(e == 0, 0, e * b**(e-1))``: right as a
+    value, but the constant 0 has lost its dependence on e, so PyTorch's
+    d/de of d(b**e)/db at e = 0 is 0 where it is ``b**(e-1) (1 + e log b)
+    = 1/b``. Here the mask applies at b = 0 only (where micrograd's
+    convention, the limit, is a constant too); d/de keeps PyTorch's
+    ``where(b == 0 and e >= 0, 0, b**e log b)``. The formulas are PyTorch
+    operations, so they differentiate again.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, base: Any, exponent: Any) -> Any:
+        ctx.save_for_backward(base, exponent)
+        return torch.pow(base, exponent)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        base, exponent = ctx.saved_tensors
+        zero = torch.zeros_like(base)
+        at_zero = base == 0
+        d_base = torch.where(
+            at_zero & (exponent == 0), zero, exponent * torch.pow(base, exponent - 1.0)
+        )
+        d_exponent = torch.where(
+            at_zero & (exponent >= 0), zero, torch.pow(base, exponent) * torch.log(base)
+        )
+        return grad * d_base, grad * d_exponent
+
+
+def torch_power(base: Any, exponent: Any) -> Any:
+    """`_Power` (PyTorch's pow, see there)."""
+    return _Power.apply(base, exponent)
+
+
+OPS: list[OpSpec] = [
+    OpSpec("+", 2, operator.add, operator.add, (0.0, -0.0, 1e300), ("add",)),
+    OpSpec("-", 2, operator.sub, operator.sub, (0.0, -0.0), ("sub",)),
+    OpSpec("*", 2, operator.mul, operator.mul, (0.0, -0.0, 1e-300, -1.0), ("mul",)),
+    OpSpec("/", 2, operator.truediv, operator.truediv, (1e-300, -1.0, 3.0), ("div",)),
+    OpSpec("**", 2, operator.pow, torch_power, POWER_EDGES, ("pow", "power", "PowConst")),
+    OpSpec("mg.pow", 2, mg.pow, torch_power, POWER_EDGES, ("pow",)),
+    OpSpec("neg", 1, operator.neg, operator.neg, (0.0,), ("neg",)),
+    OpSpec("abs", 1, mg.abs, torch.abs, KINK, ("absolute",)),
+    OpSpec("exp", 1, mg.exp, torch.exp, (0.0, -745.0, 700.0), ("exp",)),
+    OpSpec("log", 1, mg.log, torch.log, (1e-300, 1e-12, 1.0, 5e-324), ("log",)),
+    # sqrt'(0) is +inf in micrograd at either zero (its documented limit);
+    # PyTorch's 1 / (2 * sqrt(-0.0)) is -inf: adding +0.0 (exact, with
+    # derivative 1) turns -0.0 into +0.0 for PyTorch alone.
+    OpSpec(
+        "sqrt", 1, mg.sqrt, lambda t: torch.sqrt(t + 0.0), (0.0, -0.0, 1e-300, 5e-324), ("sqrt",)
+    ),
+    OpSpec("sin", 1, mg.sin, torch.sin, (0.0, PI2, math.pi), ("sin",)),
+    OpSpec("cos", 1, mg.cos, torch.cos, (0.0, PI2, math.pi), ("cos",)),
+    OpSpec("tan", 1, mg.tan, torch.tan, (0.0, PI2 - 1e-9, 1.5), ("tan",)),
+    OpSpec("tanh", 1, mg.tanh, torch.tanh, (0.0, 20.0, -20.0), ("tanh",)),
+    OpSpec("sigmoid", 1, mg.sigmoid, torch.sigmoid, (0.0, 40.0, -40.0, 800.0), ("sigmoid",)),
+    OpSpec(
+        "softplus",
+        1,
+        mg.softplus,
+        lambda t: torch.logaddexp(t, torch.zeros_like(t)),
+        (0.0, 20.0, 21.0, -40.0, 800.0),
+        ("softplus",),
+    ),
+    OpSpec("relu", 1, mg.relu, torch.relu, KINK, ("relu",)),
+    OpSpec("leaky_relu", 1, *_leaky(0.01), KINK, ("leaky_relu", "LeakyReLU")),
+    OpSpec("leaky_relu(0.2)", 1, *_leaky(0.2), KINK, ("leaky_relu",)),
+    OpSpec("leaky_relu(-1.5)", 1, *_leaky(-1.5), KINK, ("leaky_relu",)),
+    OpSpec("maximum", 2, mg.maximum, torch.maximum, (0.0, -0.0, 1.0), ("maximum",)),
+    OpSpec("minimum", 2, mg.minimum, torch.minimum, (0.0, -0.0, 1.0), ("minimum",)),
+    # Ops that only some versions have: an entry appears when the op does.
+    *_optional("asin", 1, torch.asin, 0.0, 0.999999, -0.999999),
+    *_optional("acos", 1, torch.acos, 0.0, 0.999999, -0.999999),
+    *_optional("atan", 1, torch.atan, 0.0, 1e8),
+    *_optional("sinh", 1, torch.sinh, 0.0, 10.0),
+    *_optional("cosh", 1, torch.cosh, 0.0, 10.0),
+    *_optional("asinh", 1, torch.asinh, 0.0, 1e8),
+    *_optional("acosh", 1, torch.acosh, 1.000001, 2.0),
+    *_optional("atanh", 1, torch.atanh, 0.0, 0.999999),
+    *_optional("log1p", 1, torch.log1p, 0.0, -0.999999, 1e-300),
+    *_optional("expm1", 1, torch.expm1, 0.0, 1e-300, -40.0),
+    *_optional("log2", 1, torch.log2, 1.0, 1e-300),
+    *_optional("log10", 1, torch.log10, 1.0, 1e-300),
+    *_optional("exp2", 1, torch.exp2, 0.0, -1000.0),
+    *_optional("erf", 1, torch.erf, 0.0, 6.0),
+    *_optional("erfc", 1, torch.erfc, 0.0, 6.0),
+    *_optional("gelu", 1, functional.gelu, 0.0, -10.0, 10.0),
+    *_optional("silu", 1, functional.silu, 0.0, -40.0, 40.0),
+    *_optional("elu", 1, functional.elu, 0.0, -0.0, 1e-300, -1e-300),
+    *_optional("selu", 1, functional.selu, 0.0, -0.0, 1e-300, -1e-300),
+    *_optional("mish", 1, functional.mish, 0.0, -20.0),
+    *_optional("softsign", 1, functional.softsign, 0.0),
+    *_optional("logsigmoid", 1, functional.logsigmoid, 0.0, -800.0, 40.0),
+    *_optional("square", 1, torch.square, 0.0),
+    *_optional("reciprocal", 1, torch.reciprocal, 1e-300, -1.0),
+    *_optional("rsqrt", 1, torch.rsqrt, 1e-300, 1.0),
+    *_optional("cbrt", 1, lambda t: torch.sign(t) * torch.abs(t) ** (1 / 3), 1.0, 8.0),
+    *_optional("atan2", 2, torch.atan2, 0.0, 1.0, -1.0),
+    *_optional("hypot", 2, torch.hypot, 0.0, 1.0),
+]
+BY_NAME = {spec.name: spec for spec in OPS}
+ADD = BY_NAME["+"]
+
+#: Names in `micrograd.ops` that are the machinery, not built-in ops.
+MACHINERY = {
+    "FunctionOp",
+    "GradFn",
+    "LocalGrads",
+    "NumericPartial",
+    "Op",
+    "new_node",
+    "op",
+    "sign_of",
+    "value_of",
+}
+
+
+def test_every_builtin_op_has_an_entry() -> None:
+    """A new built-in op must be added to the table (one line) to be tested here."""
+    covered = {name for spec in OPS for name in spec.covers}
+    builtins = set()
+    for name in mg_ops.__all__:
+        value = getattr(mg_ops, name)
+        if name in MACHINERY:
+            continue
+        if isinstance(value, mg.Op) or callable(value):
+            builtins.add(name)
+    missing = sorted(builtins - covered)
+    assert not missing, f"ops without an entry in the differential table: {missing}"
+
+
+# ---------------------------------------------------------------------------
+# Programs
+
+
+Arg = tuple[str, Any]  # ("slot", index) | ("const", value)
+Instruction = tuple[Any, ...]  # ("leaf", value) | ("op", name, args)
+
+
+@dataclass
+class Program:
+    """Straight-line code: leaves and op applications, each making one slot."""
+
+    instructions: list[Instruction]
+
+    @property
+    def leaf_values(self) -> list[float]:
+        return [ins[1] for ins in self.instructions if ins[0] == "leaf"]
+
+    def sinks(self) -> list[int]:
+        """The slots no later instruction uses: their sum is the program's output."""
+        used = {
+            arg[1]
+            for ins in self.instructions
+            if ins[0] == "op"
+            for arg in ins[2]
+            if arg[0] == "slot"
+        }
+        return [i for i in range(len(self.instructions)) if i not in used]
+
+    def __repr__(self) -> str:
+        lines = []
+        for i, ins in enumerate(self.instructions):
+            if ins[0] == "leaf":
+                lines.append(f"v{i} = leaf({ins[1]!r})")
+            else:
+                args = ", ".join(f"v{a[1]}" if a[0] == "slot" else repr(a[1]) for a in ins[2])
+                lines.append(f"v{i} = {ins[1]}({args})")
+        lines.append("out = " + " + ".join(f"v{i}" for i in self.sinks()))
+        return "\n".join(lines)
+
+
+def run(
+    program: Program,
+    leaves: Sequence[Any],
+    call: Callable[[OpSpec, list[Any]], Any],
+    constant: Callable[[float], Any] = lambda c: c,
+) -> tuple[Any, list[Any]]:
+    """The program's output and its slots, with `leaves` as its leaves and `call` applying ops."""
+    slots: list[Any] = []
+    supply = iter(leaves)
+    for ins in program.instructions:
+        if ins[0] == "leaf":
+            slots.append(next(supply))
+            continue
+        args = [slots[a[1]] if a[0] == "slot" else constant(a[1]) for a in ins[2]]
+        slots.append(call(BY_NAME[ins[1]], args))
+    sinks = program.sinks()
+    out = slots[sinks[0]]
+    for i in sinks[1:]:
+        out = call(ADD, [out, slots[i]])
+    return out, slots
+
+
+def _tensor(value: float, dtype: Any = F64) -> Any:
+    return torch.tensor(value, dtype=dtype)
+
+
+def _torch_call(spec: OpSpec, args: list[Any]) -> Any:
+    return spec.torch(*args)
+
+
+ordinary = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
+special = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-300, -1e-300, 1e-8, 3.0, 10.0])
+values = st.one_of(ordinary, ordinary, special)
+MAX_LEAVES = 4
+MAX_MAGNITUDE = 1e8
+
+
+@st.composite
+def programs(draw: st.DrawFn, max_steps: int = 10) -> Program:
+    """A program whose every value is finite and at most 1e8 in magnitude (so also in torch)."""
+    leaf_count = draw(st.integers(1, 3))
+    instructions: list[Instruction] = [("leaf", draw(values)) for _ in range(leaf_count)]
+    computed: list[float] = [ins[1] for ins in instructions]
+    steps = draw(st.integers(1, max_steps))
+    for _ in range(steps):
+        spec = draw(st.sampled_from(OPS))
+        edge_values = st.sampled_from(spec.edges) if spec.edges else values
+        args: list[Arg] = []
+        new_leaves: list[float] = []
+
+        def value_at(index: int, new_leaves: list[float] = new_leaves) -> float:
+            return computed[index] if index < len(computed) else new_leaves[index - len(computed)]
+
+        for position in range(spec.arity):
+            kinds = ["slot", "slot", "slot", "const", "edge-const"]
+            if spec.arity == 1 or position == 1:
+                kinds.append("edge-leaf")
+            if position == 1:
+                kinds.append("tie")
+            kind = draw(st.sampled_from(kinds))
+            leaves_now = sum(1 for ins in instructions if ins[0] == "leaf") + len(new_leaves)
+            if kind == "edge-leaf" and leaves_now >= MAX_LEAVES:
+                kind = "slot"
+            if kind == "tie" and args[0][0] != "slot":
+                kind = "slot"
+            if position == 1 and args[0][0] == "const" and kind in ("const", "edge-const"):
+                kind = "slot"  # at least one operand is a node
+            if spec.arity == 1 and kind in ("const", "edge-const"):
+                kind = "slot"
+            if kind == "slot":
+                args.append(("slot", draw(st.integers(0, len(instructions) - 1))))
+            elif kind == "const":
+                args.append(("const", draw(values)))
+            elif kind == "edge-const":
+                args.append(("const", draw(edge_values)))
+            elif kind == "tie":
+                args.append(("const", value_at(args[0][1])))
+            else:
+                value = draw(edge_values)
+                new_leaves.append(value)
+                args.append(("slot", len(instructions) + len(new_leaves) - 1))
+        operands = [
+            _tensor(value_at(a[1])).requires_grad_() if a[0] == "slot" else _tensor(a[1])
+            for a in args
+        ]
+        with torch.no_grad():
+            result = float(spec.torch(*operands))
+        if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
+            continue  # outside the domain, or too steep to compare: skip the step
+        if not all(
+            math.isfinite(d) for d in _local_derivatives(spec, operands, second_order=False)[0]
+        ):
+            # A singular point (sqrt at 0, x**y at a negative base): its
+            # conventions are tested in test_formulas_on_nodes and below.
+            continue
+        for value in new_leaves:
+            instructions.append(("leaf", value))
+            computed.append(value)
+        instructions.append(("op", spec.name, tuple(args)))
+        computed.append(result)
+    if all(ins[0] == "leaf" for ins in instructions):
+        instructions.append(("op", "+", (("slot", 0), ("const", 1.0))))
+    return Program(instructions)
+
+
+# ---------------------------------------------------------------------------
+# The reference and its noise
+
+
+@dataclass
+class Reference:
+    """PyTorch's results for a program: output, d(out)/d(slot), Hessian of the leaves."""
+
+    value: float
+    slot_grads: list[float]
+    hessian: list[list[float]]
+    slot_values: list[float] = field(default_factory=list)
+
+
+ULP = 2.0**-52
+
+
+def torch_reference(
+    program: Program, perturb: random.Random | None = None, dtype: Any = F64
+) -> Reference:
+    """The program in PyTorch; with `perturb`, each node's output times ``1 + d``, |d| <= 8 ulp."""
+    leaves = [_tensor(v, dtype).requires_grad_() for v in program.leaf_values]
+
+    def call(spec: OpSpec, args: list[Any]) -> Any:
+        out = spec.torch(*args)
+        if perturb is not None:
+            out = out * (1.0 + perturb.uniform(-8.0, 8.0) * ULP)
+        return out
+
+    out, slots = run(program, leaves, call, constant=lambda c: _tensor(c, dtype))
+    grads = torch.autograd.grad(out, slots, create_graph=True, allow_unused=True)
+    slot_grads = [0.0 if g is None else g.item() for g in grads]
+    leaf_slots = [i for i, ins in enumerate(program.instructions) if ins[0] == "leaf"]
+    hessian = []
+    for i in leaf_slots:
+        g = grads[i]
+        if g is None or not g.requires_grad:
+            hessian.append([0.0] * len(leaves))
+            continue
+        row = torch.autograd.grad(g, leaves, retain_graph=True, allow_unused=True)
+        hessian.append([0.0 if h is None else h.item() for h in row])
+    slot_values = [s.detach().item() for s in slots]
+    return Reference(out.detach().item(), slot_grads, hessian, slot_values)
+
+
+def _flat(reference: Reference) -> list[float]:
+    return [reference.value, *reference.slot_grads, *(h for row in reference.hessian for h in row)]
+
+
+def noise_of(program: Program, reference: Reference, runs: int = 2) -> Reference:
+    """How far rounding-sized perturbations move each quantity of `reference` (see above)."""
+    rng = random.Random(repr(program))
+    base = _flat(reference)
+    worst = [0.0] * len(base)
+    for _ in range(runs):
+        moved = _flat(torch_reference(program, rng))
+        for i, (a, b) in enumerate(zip(base, moved)):
+            if math.isfinite(a) and math.isfinite(b):
+                change = abs(a - b)
+            elif a == b or (math.isnan(a) and math.isnan(b)):
+                change = 0.0
+            else:
+                change = math.inf
+            worst[i] = max(worst[i], change)
+    # Single precision runs the same formulas with 2**29 times coarser
+    # rounding: its distance from double precision, scaled down by 2**29,
+    # is double precision's own error, cancellation in a local-gradient
+    # formula included (which the perturbations above, applied after each
+    # op, cannot reach). Where single precision leaves its range, it says
+    # nothing and is ignored.
+    single = _flat(torch_reference(program, dtype=torch.float32))
+    for i, (a, b) in enumerate(zip(base, single)):
+        if math.isfinite(a) and math.isfinite(b):
+            worst[i] = max(worst[i], abs(a - b) * 2.0**-29)
+    # Sums of gradient contributions that cancel (1/y - x/y**2 with x = y
+    # tiny) lose everything rounding-sized perturbations keep: bound them
+    # by the sums of the contributions' magnitudes.
+    absolute = magnitudes(program, reference)
+    # An infinite bound means the terms overflowed: inf - inf is NaN in one
+    # order of summation and inf in another, and nothing is compared.
+    for i, bound in enumerate(_flat(absolute)):
+        if i > 0:
+            worst[i] = max(worst[i], 16.0 * ULP * bound)
+    n = len(reference.slot_grads)
+    h = len(reference.hessian)
+    rows = [worst[1 + n + r * h : 1 + n + (r + 1) * h] for r in range(h)]
+    return Reference(worst[0], worst[1 : 1 + n], rows)
+
+
+def _local_derivatives(
+    spec: OpSpec, operands: list[Any], second_order: bool = True
+) -> tuple[list[float], list[list[float]]]:
+    """The magnitudes of an op's first and second partial derivatives by its node operands."""
+    variables = [o for o in operands if o.requires_grad]
+    out = spec.torch(*operands)
+    firsts = torch.autograd.grad(out, variables, create_graph=True, allow_unused=True)
+    first = [0.0 if g is None else abs(g.item()) for g in firsts]
+    second: list[list[float]] = []
+    for g in firsts if second_order else ():
+        if g is None or not g.requires_grad:
+            second.append([0.0] * len(variables))
+            continue
+        row = torch.autograd.grad(g, variables, retain_graph=True, allow_unused=True)
+        second.append([0.0 if h is None else abs(h.item()) for h in row])
+    return first, second
+
+
+def magnitudes(program: Program, reference: Reference) -> Reference:
+    """The chain rule with every local derivative replaced by its magnitude.
+
+    For each slot, the sum of the magnitudes of the gradient contributions
+    reaching it (reverse mode); for the leaves, the same for the Hessian
+    (forward mode, second order). A sum computed in floats is off by at most
+    a few ulps of these.
+    """
+    slots = len(program.instructions)
+    leaf_slots = _leaf_slots(program)
+    n = len(leaf_slots)
+    gradient: list[list[float]] = [[0.0] * n for _ in range(slots)]  # |d slot / d leaf|
+    hessian: list[list[list[float]]] = [[[0.0] * n for _ in range(n)] for _ in range(slots)]
+    local: dict[int, tuple[list[int], list[float], list[list[float]]]] = {}
+    for k, ins in enumerate(program.instructions):
+        if ins[0] == "leaf":
+            gradient[k][leaf_slots.index(k)] = 1.0
+            continue
+        spec = BY_NAME[ins[1]]
+        operands = []
+        sources = []
+        for a in ins[2]:
+            if a[0] == "slot":
+                operands.append(_tensor(reference.slot_values[a[1]]).requires_grad_())
+                sources.append(a[1])
+            else:
+                operands.append(_tensor(a[1]))
+        first, second = _local_derivatives(spec, operands)
+        local[k] = (sources, first, second)
+        for i, d in zip(sources, first):
+            for j in range(n):
+                gradient[k][j] += d * gradient[i][j]
+                for m in range(n):
+                    hessian[k][j][m] += d * hessian[i][j][m]
+        for p, i in enumerate(sources):
+            for q, i2 in enumerate(sources):
+                for j in range(n):
+                    for m in range(n):
+                        hessian[k][j][m] += second[p][q] * gradient[i][j] * gradient[i2][m]
+    adjoint = [0.0] * slots
+    for k in program.sinks():
+        adjoint[k] = 1.0
+    for k in reversed(range(slots)):
+        if k in local:
+            sources, first, _ = local[k]
+            for i, d in zip(sources, first):
+                adjoint[i] += adjoint[k] * d
+    root = [[0.0] * n for _ in range(n)]
+    for k in program.sinks():
+        for j in range(n):
+            for m in range(n):
+                root[j][m] += hessian[k][j][m]
+    return Reference(0.0, adjoint, root)
+
+
+def agree(found: float, expected: float, noise: float) -> bool:
+    """Whether micrograd's `found` matches PyTorch's `expected` (the module docstring's rule)."""
+    if math.isinf(noise):
+        return True  # overflowed on the way (see `noise_of`)
+    if math.isnan(expected):
+        return math.isnan(found)
+    if math.isinf(expected):
+        return found == expected or math.isinf(noise)
+    if not math.isfinite(found):
+        return math.isinf(noise)
+    return abs(found - expected) <= 1e-12 * abs(expected) + 4.0 * noise + 1e-300
+
+
+def check(
+    what: str, found: Sequence[float], expected: Sequence[float], noise: Sequence[float]
+) -> None:
+    bad = [
+        f"  {what}[{i}]: micrograd {f!r}, torch {e!r} (noise {n:.3g})"
+        for i, (f, e, n) in enumerate(zip(found, expected, noise))
+        if not agree(float(f), e, n)
+    ]
+    assert len(found) == len(expected), (what, found, expected)
+    assert not bad, "\n".join([f"{what} differs from PyTorch:", *bad])
+
+
+def same_bits(a: float, b: float) -> bool:
+    """Equal as floats are stored: NaN equals NaN, and 0.0 differs from -0.0."""
+    return repr(float(a)) == repr(float(b))
+
+
+def mg_function(program: Program) -> Callable[..., Any]:
+    def f(*xs: Any) -> Any:
+        return run(program, xs, lambda spec, args: spec.mg(*args))[0]
+
+    f.__name__ = "program"
+    return f
+
+
+SETTINGS = settings(
+    max_examples=hunt_examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    derandomize=False,
+)
+
+
+def zero_base_power(program: Program, reference: Reference) -> bool:
+    """Whether the program raises a node to a power at base exactly 0 (or a constant 0 base)."""
+    for ins in program.instructions:
+        if ins[0] == "op" and ins[1] in ("**", "mg.pow"):
+            base = ins[2][0]
+            value = reference.slot_values[base[1]] if base[0] == "slot" else base[1]
+            if value == 0.0:
+                return True
+    return False
+
+
+def _leaf_slots(program: Program) -> list[int]:
+    return [i for i, ins in enumerate(program.instructions) if ins[0] == "leaf"]
+
+
+@SETTINGS
+@given(programs())
+def test_eager_values_and_first_derivatives(program: Program) -> None:
+    note(repr(program))
+    reference = torch_reference(program)
+    noise = noise_of(program, reference)
+    leaf_slots = _leaf_slots(program)
+    values = program.leaf_values
+
+    # The value, and backward() into every node of the graph.
+    leaves = [mg.Node(v) for v in values]
+    out, slots = run(program, leaves, lambda spec, args: spec.mg(*args))
+    found = [out.data]
+    expected = [reference.value]
+    tolerance = [noise.value]
+    out.backward()
+    found += [s.grad for s in slots]
+    expected += reference.slot_grads
+    tolerance += noise.slot_grads
+    # mg.grad with respect to every leaf: plain floats.
+    by_grad = mg.grad(mg_function(program), argnums=tuple(range(len(values))))(*values)
+    assert all(type(g) is float for g in by_grad), by_grad
+    found += list(by_grad)
+    expected += [reference.slot_grads[i] for i in leaf_slots]
+    tolerance += [noise.slot_grads[i] for i in leaf_slots]
+    check("[value, backward .grad of each slot, mg.grad of each leaf]", found, expected, tolerance)
+
+
+@SETTINGS
+@given(programs())
+def test_compiled_mode_gives_eager_bits(program: Program) -> None:
+    note(repr(program))
+    values = program.leaf_values
+    f = mg_function(program)
+    eager_value, eager_grads = mg.value_and_grad(f, argnums=tuple(range(len(values))))(*values)
+    compiled_value, compiled_grads = mg.compile(f)(*values)
+    eager = [eager_value, *eager_grads]
+    compiled = [compiled_value, *compiled_grads]
+    assert all(same_bits(c, e) for c, e in zip(compiled, eager)), (
+        f"compiled {compiled!r} differs from eager {eager!r}"
+    )
+
+
+@SETTINGS
+@given(programs(max_steps=7))
+def test_second_derivatives(program: Program) -> None:
+    note(repr(program))
+    reference = torch_reference(program)
+    noise = noise_of(program, reference)
+    values = program.leaf_values
+    f = mg_function(program)
+    n = len(values)
+    argnums = tuple(range(n))
+    leaf_slots = _leaf_slots(program)
+    hessian = [h for row in reference.hessian for h in row]
+    hessian_noise = [h for row in noise.hessian for h in row]
+
+    # mg.grad(mg.grad(f)): one row per leaf.
+    nested = []
+    for j in range(n):
+        nested.extend(mg.grad(mg.grad(f, argnums=j), argnums=argnums)(*values))
+
+    # backward(create_graph=True), then the gradient of each leaf's Node-valued .grad.
+    leaves = [mg.Node(v) for v in values]
+    out = f(*leaves)
+    out.backward(create_graph=True)
+    firsts = [leaf.grad for leaf in leaves]
+    rows = []
+    for g in firsts:
+        if isinstance(g, mg.Node):
+            rows.extend(float(h) for h in mg.gradients(g, leaves))
+        else:
+            rows.extend([0.0] * n)
+    if zero_base_power(program, reference):
+        # PyTorch's second derivatives of x**y at x = 0 are NaN: its
+        # first-derivative formula masks the singular branch with `where`,
+        # whose own derivative lets that branch's NaN through (0 * nan).
+        # micrograd's first derivative there is a constant (the limit 0 or
+        # inf, documented), so its second derivative through it is 0; the
+        # entries PyTorch makes NaN are not compared.
+        keep = [i for i, h in enumerate(hessian) if not math.isnan(h)]
+        hessian = [hessian[i] for i in keep]
+        hessian_noise = [hessian_noise[i] for i in keep]
+        nested = [nested[i] for i in keep]
+        rows = [rows[i] for i in keep]
+    check(
+        "[mg.grad(mg.grad) Hessian, create_graph Hessian, create_graph first derivatives]",
+        [*nested, *rows, *(float(g) for g in firsts)],
+        [*hessian, *hessian, *(reference.slot_grads[i] for i in leaf_slots)],
+        [*hessian_noise, *hessian_noise, *(noise.slot_grads[i] for i in leaf_slots)],
+    )

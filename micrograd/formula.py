@@ -203,7 +203,7 @@ def _validate(tree: ast.Expression, text: str = "") -> tuple[str, ...]:
         if isinstance(node, (ast.Expression, ast.Load)):
             continue
         if isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
+            if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
                 raise _refuse(node)
             # A number written in text must denote a finite float, in a formula
             # as in an assignment (x=1e999 is refused the same way).

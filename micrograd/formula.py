@@ -399,6 +399,8 @@ def parse_assignment(text: str) -> tuple[str, float]:
         FormulaError: no ``=``, a name that is not an identifier, or a value
             that is not a finite number.
     """
+    if not isinstance(text, str):
+        raise FormulaError(f"an assignment is text such as x=3, got {type(text).__name__}")
     name, equals, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not equals:

@@ -53,6 +53,12 @@ def check_method(method: str, eps: float | None, where: str) -> None:
         checked_step(eps, where)
 
 
+def check_function(f: object, where: str) -> None:
+    """Raise TypeError unless `f` can be called."""
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function, got {checks.shown(f)}")
+
+
 def checked_step(eps: object, where: str) -> float:
     """`eps` as a float, if it is a valid fixed step: a finite number > 0 (not a bool)."""
     return checks.setting(eps, where, "eps", above=0.0)
@@ -83,7 +89,17 @@ def derivative(
     itself (``sqrt`` at 0) the difference turns one-sided. A fixed `eps` is
     used exactly as given.
     """
+    check_function(f, "derivative")
+    x = checks.real(x, "derivative", "x")
     check_method(method, eps, "derivative")
+    try:
+        return _derivative(f, x, method, eps)
+    except Exception as error:
+        checks.note(error, f"derivative: while evaluating f near x = {x!r}")
+        raise
+
+
+def _derivative(f: Callable[[float], float], x: float, method: str, eps: float | None) -> float:
     if eps is not None:
         # A fixed step is taken as given: f's own error shows if it leaves the domain.
         return _difference(f, x, method, checked_step(eps, "derivative"), checked=False)
@@ -263,8 +279,9 @@ def numeric_grad(
     >>> [round(g, 9) for g in numeric_grad(lambda x, y: x * y, 3.0, 2.0)]
     [2.0, 3.0]
     """
+    check_function(f, "numeric_grad")
     check_method(method, eps, "numeric_grad")
-    values = [checks.real(v, "numeric_grad") for v in inputs]
+    values = [checks.real(v, "numeric_grad", f"input {i}") for i, v in enumerate(inputs)]
 
     def evaluate(*args: float) -> float:
         return checks.real(f(*args), "numeric_grad", "the function's result")

@@ -530,8 +530,10 @@ def clip_grad_norm(params: Iterable[Node], max_norm: float, norm_type: float = 2
     >>> round(a.grad, 6), round(b.grad, 6)
     (0.6, 0.8)
     """
-    nodes = list(params)
     where = "clip_grad_norm"
+    if isinstance(params, (Node, str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(f"{where}: params must be an iterable of Nodes, got {checks.shown(params)}")
+    nodes = list(params)
     max_norm = _non_negative(max_norm, "max_norm", where)
     norm_type = checks.setting(norm_type, where, "norm_type", infinite=True)
     if not norm_type >= 1.0:

@@ -699,6 +699,10 @@ def render_graph(
         GraphvizError: `dot` failed, crashed or took longer than `timeout`.
         OSError: the file could not be written.
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"render_graph: root must be a Node, got {checks.shown(root)}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render_graph: path must be a str or a Path, got {checks.shown(path)}")
     target = Path(path)
     fmt = RENDER_FORMATS.get(target.suffix.lower())
     if fmt is None:
@@ -736,8 +740,8 @@ def repr_mimebundle(
         include: the MIME types wanted (default: SVG and plain text).
         exclude: MIME types not wanted; they win over `include`.
     """
-    wanted = set(include) if include is not None else {_SVG, _TEXT}
-    wanted -= set(exclude or ())
+    wanted = _mime_types(include, "include") if include is not None else {_SVG, _TEXT}
+    wanted -= _mime_types(exclude or (), "exclude")
     bundle: dict[str, str] = {}
     if _TEXT in wanted:
         bundle[_TEXT] = repr(node)
@@ -748,6 +752,17 @@ def repr_mimebundle(
             warnings.warn(f"micrograd: showing the Node as text: {error}", stacklevel=2)
             bundle.setdefault(_TEXT, repr(node))
     return bundle
+
+
+def _mime_types(types: object, name: str) -> set[str]:
+    if isinstance(types, (str, bytes)) or not isinstance(types, Iterable):
+        raise TypeError(
+            f"repr_mimebundle: {name} must be a list of MIME types, got {checks.shown(types)}"
+        )
+    found = set(types)
+    for item in found:
+        checks.text(item, "repr_mimebundle", f"each of {name}")
+    return found
 
 
 # Jupyter shows a Node as the picture of its graph.

@@ -514,7 +514,7 @@ def test_missing_dot_when_it_cannot_be_started(
     def not_found(*args: object, **kwargs: object) -> bytes:
         raise FileNotFoundError(2, "No such file or directory", "dot")
 
-    monkeypatch.setattr(subprocess, "run", not_found)
+    monkeypatch.setattr(subprocess, "Popen", not_found)
     _, _, z = seed_formula()
     with pytest.raises(GraphvizNotFoundError, match="brew install graphviz"):
         render_graph(z, tmp_path / "graph.svg")

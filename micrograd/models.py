@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd.nn import Module, Parameter, Seed, WeightSum, _generator
+from micrograd.nn import Module, Parameter, WeightSum
+from micrograd.nn.init import Seed, _generator
 from micrograd.node import Node, NodeLike, no_grad
 from micrograd.ops import op
 from micrograd.optim import SGD, Optimizer

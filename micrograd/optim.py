@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from micrograd.nn import _plural
+from micrograd.nn.module import _plural
 from micrograd.node import Node, enable_grad
 
 __all__ = [

@@ -21,8 +21,9 @@ install: $(STAMP)  ## create .venv and install micrograd with its dev tools
 graphviz:  ## make sure Graphviz's dot program is installed (installs it as root on Debian)
 	@sh scripts/ensure-graphviz.sh
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, and import-linter: each module imports only the layers below it
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)  ## mypy --strict
 	$(BIN)/mypy --strict micrograd

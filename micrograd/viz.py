@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import ops
 from micrograd.nn import Parameter
-from micrograd.node import Constant, Node, register_display, topological_order
+from micrograd.node import Constant, Node, OpLike, register_display, topological_order
 
 if TYPE_CHECKING:
     import graphviz
@@ -137,7 +137,7 @@ _CLUSTER_BORDER = "#9aa3ad"
 # Built-in ops are shown by their operator rather than their name. Keyed by
 # the op object itself, so a user's op that happens to be called "add" keeps
 # its own name.
-_SYMBOLS: dict[ops.Op, str] = {
+_SYMBOLS: dict[OpLike, str] = {
     ops.add: "+",
     ops.sub: "-",
     ops.mul: "*",
@@ -175,7 +175,7 @@ def _grad_value(node: Node) -> float:
     return grad.data if isinstance(grad, Node) else float(grad)
 
 
-def _op_text(op: ops.Op | None) -> str:
+def _op_text(op: OpLike | None) -> str:
     if op is None:
         return "?"
     return _SYMBOLS.get(op, op.name)

@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from micrograd.compile.arguments import _Shape, _target
 from micrograd.compile.emitters import _Emitter, _emitter_for
@@ -291,7 +291,7 @@ class _Writer:
                 " batch (compile_loss(..., batched=True)); pass max_nodes=None to compile"
                 " it anyway."
             )
-        ops_of = [node.op for node in nodes]
+        ops_of = cast("list[Op | None]", [node.op for node in nodes])
         root = index[output]
         back_ids = [index[node] for node in backward_nodes]
         wrt_ids = {index[node] for node in wrt if node in index}

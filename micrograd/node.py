@@ -18,6 +18,13 @@ Gradient semantics, in one place:
   follow the new values (as in Karpathy's micrograd).
 * A plain number in an expression (the 2 of ``2 * x``) is a constant: it takes
   no gradient, and shows as a `Constant` leaf among the node's `inputs`.
+
+Imports: `micrograd.checks`, `micrograd._state`; nothing above. What Node
+gets from the layers above is registered by them: its operators and methods
+by `micrograd.ops` (`register_linear_ops`, `micrograd.ops.methods`), its
+notebook picture by `micrograd.viz` (`register_display`), the tracer of
+compiled mode by `micrograd.compile` (`config.tracer`). Node names the op
+that made it by what it asks of it (`OpLike`).
 """
 
 from __future__ import annotations

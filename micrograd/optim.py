@@ -21,6 +21,8 @@ Differences from PyTorch, all from micrograd's scalar world: an optimizer has
 one set of hyperparameters (no parameter groups), every parameter is updated
 on every step (a gradient of 0.0 is still a gradient), and schedulers'
 `get_last_lr()` returns one float.
+
+Imports: `micrograd.node`, `micrograd.nn`.
 """
 
 from __future__ import annotations

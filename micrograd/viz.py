@@ -22,6 +22,10 @@ Colours, the same in every picture:
 * grey: a constant, an unlabelled leaf (the ``2`` of ``2 * y``), drawn without a grad;
 * white: an intermediate value; green: the root, the value that was drawn;
 * lavender ovals: the ops.
+
+Imports: `micrograd.node`, `micrograd.ops` (operator symbols), `micrograd.nn`
+(`Parameter`'s colour). It registers itself as Node's notebook picture
+(`micrograd.node.register_display`) when imported.
 """
 
 from __future__ import annotations

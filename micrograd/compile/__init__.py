@@ -55,10 +55,10 @@ The package, one job per module, each importing only those above it here:
 * `writer`: one traced graph in, the source of one Python function out;
 * `compiled`: what compiled functions and losses share (variants, fallback);
 * `functions`: `compile_function` and `CompiledFunction`;
+* `loss_code`: the generated code of a compiled loss (batch, samples, SGD epoch);
 * `losses`: `compile_loss` and `CompiledLoss`.
 
-This package may import `micrograd.node` and `micrograd.ops`, never `nn`,
-`optim`, `viz` or `cli`.
+Imports: `micrograd.node`, `micrograd.ops`; never `nn`, `optim`, `viz` or `cli`.
 """
 
 from micrograd.compile.emitters import register_emitter

@@ -1,6 +1,6 @@
 """Arguments of compiled calls: numbers or nested lists/tuples of them, flattened to floats.
 
-May import `micrograd.node`.
+Imports: `micrograd.node`.
 """
 
 from __future__ import annotations

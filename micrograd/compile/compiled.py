@@ -1,7 +1,7 @@
 """What compiled functions and compiled losses share: tracing per argument structure,
 variants with their guards, the eager fallback and verification.
 
-May import `micrograd.node` and the compile modules below it.
+Imports: `micrograd.node`; `arguments`, `errors`, `tracing` and `writer` of this package.
 """
 
 from __future__ import annotations

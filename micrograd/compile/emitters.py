@@ -2,8 +2,9 @@
 
 `register_emitter` is the public way to teach compiled mode a custom op; the
 built-in ops register theirs here, each the same float operations that
-`micrograd.ops` performs, in the same order. May import `micrograd.node`,
-`micrograd.ops` and `micrograd.compile.expressions`.
+`micrograd.ops` performs, in the same order.
+
+Imports: `micrograd.ops`; `expressions` of this package.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Python expressions as text with their precedence, so generated code needs few parentheses.
 
 An expression is a tuple ``(text, precedence, depth)``; the helpers here combine
-them the way Python's grammar binds operators. Imports nothing from micrograd.
+them the way Python's grammar binds operators.
+
+Imports nothing from micrograd.
 """
 
 from __future__ import annotations

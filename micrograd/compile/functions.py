@@ -1,6 +1,7 @@
 """Compiled functions: `compile_function` (``micrograd.compile``) and `CompiledFunction`.
 
-May import `micrograd.node` and the compile modules below it.
+Imports: `micrograd.node`; `arguments`, `compiled`, `errors`, `tracing` and `writer` of
+this package.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 `CompiledLoss` traces the loss; the functions here lay out the function around
 the traced sections (parameters read from ``.data``, gradients added into
-``.grad`` or used for the SGD update). May import `micrograd.node` and the
-compile modules below it (expressions, tracing, writer, compiled).
+``.grad`` or used for the SGD update).
+
+Imports: `micrograd.node`; `compiled`, `expressions`, `tracing` and `writer` of this
+package.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Compiled losses: `compile_loss` and `CompiledLoss`, a model's loss with its parameters as inputs.
 
-May import `micrograd.node` and the compile modules below it.
+Imports: `micrograd.node`; `arguments`, `compiled`, `errors`, `loss_code`, `tracing`
+and `writer` of this package.
 """
 
 from __future__ import annotations

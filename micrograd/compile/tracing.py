@@ -1,8 +1,9 @@
 """Tracing: run a function on Nodes and record what it did with their values.
 
 Comparisons and truth tests of Nodes made during a trace become guards,
-reported through the tracing hook of `micrograd.node`. May import
-`micrograd.node` only (and `micrograd.compile.errors`).
+reported through the tracing hook of `micrograd.node`.
+
+Imports: `micrograd.node`.
 """
 
 from __future__ import annotations

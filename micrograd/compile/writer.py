@@ -1,7 +1,7 @@
 """The code writer: one traced graph in, the source of one straight-line Python function out.
 
-May import `micrograd.node`, `micrograd.ops` and the compile modules below it
-(expressions, emitters, tracing, arguments, errors).
+Imports: `micrograd.node`, `micrograd.ops`; `arguments`, `emitters`, `errors`,
+`expressions` and `tracing` of this package.
 """
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ The package, one job per module, each importing only those above it here:
 * `layers`: `Linear`, `Neuron`, `Layer`, `MLP`, `Sequential`, `WeightSum`;
 * `losses`: `mse_loss`, `hinge_loss`, the cross entropies.
 
-This package may import `micrograd.node` and `micrograd.ops`, never `optim`,
-`compile`, `viz` or `cli`.
+Imports: `micrograd.node`, `micrograd.ops`; never `optim`, `compile`, `viz` or `cli`.
 """
 
 from micrograd.nn.activations import Activation, ReLU, Sigmoid, Tanh

@@ -1,6 +1,6 @@
 """Activation functions as modules (`ReLU`, `Tanh`, `Sigmoid`) and by name for layers.
 
-May import `micrograd.node`, `micrograd.ops` and `micrograd.nn.module`.
+Imports: `micrograd.node`, `micrograd.ops`; `module` of this package.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Random initialisation: micrograd's own generator, `manual_seed`, and per-layer seeds.
 
-The global `random` module is never touched. Imports nothing from micrograd.
+The global `random` module is never touched.
+
+Imports nothing from micrograd.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Layers: `Linear`, `Neuron`, `Layer`, `MLP`, `Sequential` and the tutorial's `WeightSum`.
 
-May import `micrograd.node`, `micrograd.ops` and the nn modules above it
-(init, module, activations).
+Imports: `micrograd.node`, `micrograd.ops`; `activations`, `init` and `module` of
+this package.
 """
 
 from __future__ import annotations

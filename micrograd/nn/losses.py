@@ -1,6 +1,6 @@
 """Loss functions: `mse_loss`, `hinge_loss`, the binary cross entropies and `cross_entropy`.
 
-May import `micrograd.node`, `micrograd.ops` and `micrograd.nn.module`.
+Imports: `micrograd.node`, `micrograd.ops`; `module` of this package.
 """
 
 from __future__ import annotations

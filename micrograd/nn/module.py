@@ -1,6 +1,6 @@
 """`Parameter` and `Module`: parameters found from attributes, modes, state save and load.
 
-May import `micrograd.node`.
+Imports: `micrograd.node`.
 """
 
 from __future__ import annotations

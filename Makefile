@@ -45,6 +45,7 @@ docs: $(STAMP) graphviz  ## build the documentation site with --strict
 docs-images: $(STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.svg
+	$(BIN)/python scripts/architecture_picture.py docs/images/architecture.svg
 
 clean:  ## remove build and run outputs (keeps .venv)
 	rm -rf build dist site $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -88,3 +88,54 @@ def test_every_file_is_small_and_says_what_it_is_for(package: str) -> None:
         lines = text.count("\n")
         assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE_DIR)} has {lines} lines"
         assert text.lstrip().startswith('"""'), f"{path.relative_to(PACKAGE_DIR)} has no docstring"
+
+
+# ---------------------------------------------------------------------------
+# The architecture page and the import contract agree
+
+ROOT = PACKAGE_DIR.parent
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def contract_layers() -> list[set[str]]:
+    """The top-level layers of pyproject.toml's import-linter contract, top first."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (stack,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers"]
+    return [
+        {name.strip().removeprefix("micrograd.") for name in layer.split("|")}
+        for layer in stack["layers"]
+    ]
+
+
+def page_table(heading: str) -> list[list[str]]:
+    """The rows of the first table after `heading` on the architecture page, as cell texts."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    rows: list[str] = []
+    for line in text[text.index(heading) :].splitlines():
+        if line.startswith("|"):
+            rows.append(line)
+        elif rows:
+            break
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+
+
+def test_the_architecture_page_lists_the_contract_layers_in_order() -> None:
+    rows = page_table("## The layers")
+    page = [{name.strip(" `") for name in modules.split(",")} for _, modules in rows]
+    assert page == contract_layers()
+
+
+def test_every_module_is_in_a_layer_and_on_the_page() -> None:
+    layered = set().union(*contract_layers())
+    held = {row[0].strip("`") for row in page_table("## What each file holds")}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if relative.name in ("__init__.py", "__main__.py"):
+            continue
+        assert relative.parts[0].removesuffix(".py") in layered, relative
+        assert relative.as_posix() in held, f"{relative} is not on docs/architecture.md"
+    assert (ROOT / "docs" / "images" / "architecture.svg").is_file()

@@ -195,6 +195,8 @@ class Recording:
     order: list[int] = field(default_factory=list)
     #: Each node's gradient from the engine's backward pass (None for a constant).
     grads: list[float | None] = field(default_factory=list)
+    #: The Nodes themselves: `sources[i]` is the node described by `nodes[i]`.
+    sources: list[Node] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The recording as JSON-ready data: what the page embeds."""
@@ -252,7 +254,7 @@ def record(root: Node, lang: str = "en", parameters: dict[Node, str] | None = No
         return f"#{index[node]}"
 
     engine_grads = gradients(root, drawn)
-    recording = Recording(lang=lang, root=index[root])
+    recording = Recording(lang=lang, root=index[root], sources=list(drawn))
     for i, node in enumerate(drawn):
         constant = isinstance(node, Constant)
         grad = None if constant else float(engine_grads[i])

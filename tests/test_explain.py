@@ -331,7 +331,8 @@ def test_hostile_labels_stay_text(tmp_path: Path, dot: None) -> None:
     assert "img" not in parsed.tags and "b" not in parsed.tags
     assert "<script>alert" not in page and "<img" not in page
     embedded = json.loads(parsed.recording)
-    assert embedded["nodes"][0]["name"] == hostile
+    assert embedded["nodes"][0]["label"] == hostile
+    assert embedded["nodes"][0]["name"] == f"({hostile})"  # not one word: bracketed
     frame = explanation._repr_html_()
     assert frame.startswith("<iframe ") and frame.count("<") == 2  # the page is all escaped
 

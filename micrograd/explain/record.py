@@ -17,6 +17,7 @@ page only shows strings: it never computes.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,9 @@ LANGUAGES = ("en", "ko")
 
 #: Significant digits of the numbers in the chain-rule panel.
 PANEL_DIGITS = 6
+
+# A name that reads as one word in the panel's formulas.
+_ONE_WORD = re.compile(r"[\w.#\[\]']+\Z")
 
 #: The multiplication sign of the panel's arithmetic.
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -246,7 +250,9 @@ def record(root: Node, lang: str = "en", parameters: dict[Node, str] | None = No
 
     def name(node: Node) -> str:
         if node.label:
-            return node.label
+            # A label that is not one word (a formula, say) is bracketed, so
+            # that ``(a + b).grad`` reads as one name.
+            return node.label if _ONE_WORD.match(node.label) else f"({node.label})"
         if node in names_of_parameters:
             return names_of_parameters[node]
         if isinstance(node, Constant) or not node.inputs:
@@ -321,6 +327,12 @@ def _forward_text(node: Node, name: Any) -> str:
         symbol = _INFIX[op]
         formula = f"{names[0]} {symbol} {names[1]}"
         numbers = f"{values[0]} {symbol} {_signed(values[1])}"
+    elif op.startswith("**") and len(inputs) == 1:  # a constant power: x**2
+        formula = f"{names[0]}{op}"
+        numbers = f"{_signed(values[0])}{op}"
+    elif op == "neg" and len(inputs) == 1:
+        formula = f"-{names[0]}"
+        numbers = f"-{_signed(values[0])}"
     else:
         formula = f"{op}({', '.join(names)})"
         numbers = f"{op}({', '.join(values)})"

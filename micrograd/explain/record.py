@@ -336,7 +336,7 @@ def _forward_text(node: Node, name: Any) -> str:
     else:
         formula = f"{op}({', '.join(names)})"
         numbers = f"{op}({', '.join(values)})"
-    if formula == numbers:
+    if formula == numbers or numbers == panel_number(node.data):
         return f"{name(node)} = {formula} = {panel_number(node.data)}"
     return f"{name(node)} = {formula} = {numbers} = {panel_number(node.data)}"
 

@@ -252,3 +252,17 @@ def test_a_script_label_shows_as_text(browser: Browser, pages: dict[str, Path]) 
     with pytest.raises(NoAlertPresentException):
         _ = driver.switch_to.alert.text
     assert browser.console_errors() == []
+
+
+def test_zoom_switches_between_fit_and_full_size(browser: Browser, pages: dict[str, Path]) -> None:
+    open_page(browser, pages["en"])
+    driver = browser.driver
+    width = "return document.querySelector('.mg-graph svg').getBoundingClientRect().width"
+    box = "return document.querySelector('.mg-graph').clientWidth"
+    zoom = by_testid(browser, "zoom")
+    # The tutorial network is wider than the window: it opens at full size.
+    assert zoom.get_attribute("aria-pressed") == "true"
+    assert driver.execute_script(width) > driver.execute_script(box)
+    zoom.click()
+    assert zoom.get_attribute("aria-pressed") == "false"
+    assert abs(driver.execute_script(width) - driver.execute_script(box)) <= 2

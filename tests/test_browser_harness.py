@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from browser import browser_skip_reason, is_local_url, serve_directory, start_browser
-
-needs_browser = pytest.mark.skipif(
-    browser_skip_reason() is not None, reason=browser_skip_reason() or ""
-)
+from browser import is_local_url, serve_directory, start_browser
 
 PAGE = """<!DOCTYPE html><html><body><p id="greeting">hello</p>
 <img src="https://example.com/tracker.png">
@@ -24,7 +19,6 @@ def test_local_urls() -> None:
     assert not is_local_url("http://10.0.0.1/a.png")
 
 
-@needs_browser
 def test_served_folder_console_errors_and_requests(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text(PAGE, encoding="utf-8")
     with start_browser() as browser, serve_directory(tmp_path) as url:
@@ -40,7 +34,6 @@ def test_served_folder_console_errors_and_requests(tmp_path: Path) -> None:
         assert url + "index.html" in browser.requested_urls()
 
 
-@needs_browser
 def test_offline_still_opens_files(tmp_path: Path) -> None:
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
     with start_browser() as browser:

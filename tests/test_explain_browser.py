@@ -1,7 +1,7 @@
 """The explanation page in a real browser: headless Chromium, opened from disk, offline.
 
 Skipped, with the reason, when Chromium, chromedriver or Selenium is missing
-(see `browser.py`).
+(failed instead when MICROGRAD_REQUIRE_BROWSER is set; see `browser.py`).
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Browser, browser_skip_reason, start_browser
+from browser import Browser, start_browser
 from graphviz_check import require_dot
 
 import micrograd as mg
 from micrograd.cli import GRAPH_SAMPLE, _network_loss
 from micrograd.models import TwoLayerNet
-
-pytestmark = pytest.mark.skipif(
-    browser_skip_reason() is not None, reason=browser_skip_reason() or ""
-)
 
 
 @pytest.fixture(scope="module")

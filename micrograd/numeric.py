@@ -50,9 +50,12 @@ def check_method(method: str, eps: float | None, where: str) -> None:
     if method not in METHODS:
         raise ValueError(f"{where}: method must be one of {', '.join(METHODS)}; got {method!r}")
     if eps is not None:
-        valid = not isinstance(eps, (bool, str, bytes, complex)) and hasattr(eps, "__float__")
-        if not valid or not 0.0 < float(eps) < math.inf:
-            raise ValueError(f"{where}: eps must be a positive number or None; got {eps!r}")
+        checked_step(eps, where)
+
+
+def checked_step(eps: object, where: str) -> float:
+    """`eps` as a float, if it is a valid fixed step: a finite number > 0 (not a bool)."""
+    return checks.setting(eps, where, "eps", above=0.0)
 
 
 def _scaled_step(x: float, base: float) -> float:
@@ -80,10 +83,10 @@ def derivative(
     itself (``sqrt`` at 0) the difference turns one-sided. A fixed `eps` is
     used exactly as given.
     """
-    if method not in METHODS:
-        raise ValueError(f"derivative: method must be one of {', '.join(METHODS)}; got {method!r}")
+    check_method(method, eps, "derivative")
     if eps is not None:
-        return _difference(f, x, method, eps)
+        # A fixed step is taken as given: f's own error shows if it leaves the domain.
+        return _difference(f, x, method, checked_step(eps, "derivative"), checked=False)
     base = {"forward": _FORWARD_STEP, "central": _CENTRAL_STEP}.get(method, _RICHARDSON_STEP)
     h = _scaled_step(x, base)
     shrunk = 0
@@ -218,7 +221,8 @@ def mixed_partial(
         base = _EPS ** (1.0 / (total + 4))
         steps = [_scaled_step(v, base) if k else 0.0 for v, k in zip(values, orders)]
     else:
-        steps = [float(eps) if k else 0.0 for k in orders]
+        step = checked_step(eps, "mixed_partial")
+        steps = [step if k else 0.0 for k in orders]
     coarse = _stencil(f, values, orders, steps)
     fine = _stencil(f, values, orders, [h / 2 for h in steps])
     return (4.0 * fine - coarse) / 3.0

@@ -433,13 +433,18 @@ _PAGE_LANGUAGES = ("en", "ko")
 def _write_page(root: Node, model: TwoLayerNet | None, args: argparse.Namespace) -> Path:
     """The step-by-step page of `root` (`mg.explain`) written to ``args.html``."""
     from micrograd.explain import explain
-    from micrograd.viz import GraphvizNotFoundError
+    from micrograd.viz import GraphvizError
 
     try:
         return explain(
-            root, model=model, lang=args.lang, rankdir=args.rankdir, max_nodes=args.max_nodes
+            root,
+            model=model,
+            lang=args.lang,
+            rankdir=args.rankdir,
+            max_nodes=args.max_nodes,
+            timeout=args.dot_timeout,
         ).save(args.html)
-    except GraphvizNotFoundError as error:
+    except GraphvizError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot write {str(args.html)!r}: {error}") from None
@@ -524,13 +529,13 @@ DEMO_PICTURES.append(_demo_network_picture)
 def _demo_network_page(net: TwoLayerNet, out: Path) -> Path | None:
     """network.html: the step-by-step page (`mg.explain`) of the loss drawn in network.png."""
     from micrograd.explain import explain
-    from micrograd.viz import GraphvizNotFoundError
+    from micrograd.viz import GraphvizError
 
     path = out / "network.html"
     try:
         return explain(_network_loss(net, **GRAPH_SAMPLE), model=net).save(path)
-    except GraphvizNotFoundError as error:
-        print(f"note: {path} was not written: {error}", file=sys.stderr)
+    except GraphvizError as error:
+        print(f"note: {path} was not written: {_one_line(str(error))}", file=sys.stderr)
         return None
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error}") from None

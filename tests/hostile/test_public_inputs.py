@@ -173,6 +173,8 @@ VALID: dict[str, Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "parse_assignment": lambda: (("x=3",), {}),
     "Formula": None,  # made by parse_formula only
     "TwoLayerNet": lambda: ((), {}),
+    "explain": lambda: ((_node() * 2,), {"lang": "en"}),
+    "Explanation": None,  # made by explain only
     "seed_samples": lambda: ((), {}),
     "train_epoch": lambda: _train_epoch_call(),
     "train_two_layer": lambda: ((mg.models.TwoLayerNet(),), {"epochs": 1, "samples": 2}),
@@ -191,6 +193,7 @@ NOT_CALLED = {
     "NodeLike",
     "IncompatibleKeys",
     "Formula",
+    "Explanation",
 }
 
 

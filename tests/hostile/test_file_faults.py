@@ -1,4 +1,4 @@
-"""Every file the project writes, under faults: a full disk, a kill, a permission, a folder in the way.
+"""Every file the project writes, under faults: a full disk, a kill, a permission, a folder.
 
 Checkpoints (`Module.save`), pictures (`render_graph`), pages (`explain(...).save`)
 and the demo's plot are written to a temporary file in the same folder and
@@ -295,7 +295,7 @@ def test_every_bad_file_is_one_error_naming_it(kind: str, tmp_path: Path) -> Non
 
 
 def test_a_missing_file_is_an_os_error_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="nowhere.json"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.json"):
         model().load(tmp_path / "nowhere.json")
 
 
@@ -335,7 +335,7 @@ def test_a_collision_made_after_assignment_is_caught_when_listed() -> None:
     module.d["a.b"] = nn.Parameter(1.0)  # mutated in place: not seen by __setattr__
     with pytest.raises(ValueError, match=r"d\['a\.b'\]: .* contain no '\.'"):
         module.state_dict()
-    with pytest.raises(ValueError, match="contain no"):
+    with pytest.raises(ValueError, match=r"contain no '\.'"):
         module.parameters()
 
 

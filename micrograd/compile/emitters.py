@@ -181,7 +181,8 @@ def _sigmoid_expr(x: _Expr) -> _Expr:
 _builtin(
     _ops.sigmoid,
     lambda op, x: _sigmoid_expr(x[0]),
-    lambda op, x, out: (_binary(out, "*", _binary(_ONE, "-", out, _ADD), _MUL),),
+    # out * sigmoid(-x): 1 - out would lose every digit of a small tail to cancellation.
+    lambda op, x, out: (_binary(out, "*", _sigmoid_expr(_negate(x[0])), _MUL),),
 )
 _builtin(
     _ops.softplus,

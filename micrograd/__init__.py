@@ -23,6 +23,7 @@ from micrograd.compile import (
     register_emitter,
 )
 from micrograd.compile import compile_function as compile
+from micrograd.explain import Explanation, explain
 from micrograd.functional import grad, gradcheck, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
@@ -76,6 +77,7 @@ __all__ = [
     "CompiledFunction",
     "CompiledLoss",
     "Constant",
+    "Explanation",
     "FunctionOp",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
@@ -99,6 +101,7 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "exp",
+    "explain",
     "grad",
     "gradcheck",
     "gradients",

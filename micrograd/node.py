@@ -430,6 +430,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     Iterative depth-first search: no recursion, whatever the graph's depth.
     With ``leaves=False`` only the nodes computed by ops are listed.
     """
+    _check_root(root, "topological_order")
     if not leaves:
         return _computed_order(root)
     order: list[Node] = []
@@ -548,6 +549,11 @@ def _search(root: Node) -> tuple[list[Node], list[Node]]:
     return order, leaves
 
 
+def _check_root(root: object, where: str) -> None:
+    if not isinstance(root, Node):
+        raise TypeError(f"{where}: root must be a Node, got {checks.shown(root)}")
+
+
 def gradients(
     root: Node, wrt: list[Node], seed: float = 1.0, create_graph: bool = False
 ) -> list[float | Node]:
@@ -559,6 +565,10 @@ def gradients(
     """
     seed = checks.real(seed, "gradients", "seed")
     checks.switch(create_graph, "gradients", "create_graph")
+    _check_root(root, "gradients")
+    if isinstance(wrt, (Node, str, bytes)) or not isinstance(wrt, Iterable):
+        raise TypeError(f"gradients: wrt must be a list of Nodes, got {checks.shown(wrt)}")
+    wrt = list(wrt)
     for i, node in enumerate(wrt):
         if not isinstance(node, Node):
             raise TypeError(f"gradients: wrt[{i}] must be a Node, got {checks.shown(node)}")

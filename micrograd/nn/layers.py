@@ -1,7 +1,7 @@
 """Layers: `Linear`, `Neuron`, `Layer`, `MLP`, `Sequential` and the tutorial's `WeightSum`.
 
-Imports: `micrograd.node`, `micrograd.ops`; `activations`, `init` and `module` of
-this package.
+Imports: `micrograd.node`, `micrograd.ops`, `micrograd.checks`; `activations`, `init` and
+`module` of this package.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from micrograd import checks
 from micrograd.nn.activations import Activation, _activation, _check_size, _dot, _features
 from micrograd.nn.init import Seed, _generator
 from micrograd.nn.module import Module, Parameter
@@ -240,11 +241,15 @@ class WeightSum(Module):
         super().__init__()
         rng = _generator(seed, "WeightSum")  # drawn from only for weights left out
         #: The weight of the first input, `x1`.
-        self.w1 = Parameter(rng.uniform(-1.0, 1.0) if w1 is None else w1)
+        self.w1 = Parameter(
+            rng.uniform(-1.0, 1.0) if w1 is None else checks.real(w1, "WeightSum", "w1")
+        )
         #: The weight of the second input, `x2`.
-        self.w2 = Parameter(rng.uniform(-1.0, 1.0) if w2 is None else w2)
+        self.w2 = Parameter(
+            rng.uniform(-1.0, 1.0) if w2 is None else checks.real(w2, "WeightSum", "w2")
+        )
         #: The bias.
-        self.b = Parameter(0.0 if b is None else b)
+        self.b = Parameter(0.0 if b is None else _weight(b, "b"))
         #: Whether the layer is one op with forward-difference local gradients.
         self.numeric = bool(numeric)
 
@@ -263,3 +268,7 @@ class WeightSum(Module):
 @op(method="forward", eps=1e-10, name="weight_sum")
 def _weight_sum_numeric(w1: float, w2: float, b: float, x1: float, x2: float) -> float:
     return w1 * x1 + w2 * x2 + b
+
+
+def _weight(value: object, name: str) -> float:
+    return checks.real(value, "WeightSum", name)

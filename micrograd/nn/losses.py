@@ -1,6 +1,6 @@
 """Loss functions: `mse_loss`, `hinge_loss`, the binary cross entropies and `cross_entropy`.
 
-Imports: `micrograd.node`, `micrograd.ops`; `module` of this package.
+Imports: `micrograd.node`, `micrograd.ops`, `micrograd.checks`; `module` of this package.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from micrograd import checks
 from micrograd.nn.module import _plural
 from micrograd.node import Node, NodeLike
 from micrograd.ops import log, maximum, relu, softplus
@@ -22,13 +23,21 @@ Values = NodeLike | Sequence[NodeLike]
 
 
 def _is_scalar(value: object) -> bool:
-    return isinstance(value, (Node, int, float))
+    # A Node, or any real number (NumPy and Decimal scalars too), as opposed to a sequence.
+    if isinstance(value, (Node, int, float)):
+        return True
+    return hasattr(value, "__float__") and not isinstance(value, (str, bytes, Sequence))
+
+
+def _value(value: object, where: str, name: str) -> NodeLike:
+    """A Node as it is, any other value as a float (micrograd.checks' rule for values)."""
+    return value if isinstance(value, Node) else checks.real(value, where, name)
 
 
 def _pairs(input: Values, target: Values, where: str) -> list[tuple[NodeLike, NodeLike]]:
     """Pair up predictions and targets, checking that both are values or equal-length lists."""
     if _is_scalar(input) and _is_scalar(target):
-        return [(input, target)]  # type: ignore[list-item]
+        return [(_value(input, where, "input"), _value(target, where, "target"))]
     if _is_scalar(input) or _is_scalar(target):
         one, other = ("input", "target") if _is_scalar(input) else ("target", "input")
         raise TypeError(
@@ -48,7 +57,10 @@ def _pairs(input: Values, target: Values, where: str) -> list[tuple[NodeLike, No
         )
     if not input:
         raise ValueError(f"{where}: input and target are empty")
-    return list(zip(input, target))
+    return [
+        (_value(x, where, f"input[{i}]"), _value(y, where, f"target[{i}]"))
+        for i, (x, y) in enumerate(zip(input, target))
+    ]
 
 
 def _reduce(terms: list[Node], reduction: str) -> Node:
@@ -221,6 +233,9 @@ def cross_entropy(
             )
         if not row:
             raise ValueError(f"cross_entropy: sample {index} has no logits")
+        row = [
+            _value(v, "cross_entropy", f"logit {i} of sample {index}") for i, v in enumerate(row)
+        ]
         if not _is_class_index(t) or not 0 <= t < len(row):
             raise ValueError(
                 f"cross_entropy: target {index} must be a class index in [0, {len(row)}), got {t!r}"

@@ -1,6 +1,6 @@
 """`Parameter` and `Module`: parameters found from attributes, modes, state save and load.
 
-Imports: `micrograd.node`.
+Imports: `micrograd.node`, `micrograd.checks`, `micrograd.files`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,21 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from micrograd import checks, files
 from micrograd.node import Node
 
 # ---------------------------------------------------------------------------
 # Parameter and Module
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key given twice is an error, not a silent overwrite."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} appears more than once")
+        result[key] = value
+    return result
 
 
 class Parameter(Node):
@@ -88,15 +99,31 @@ def _walk_container(name: str, value: object) -> Iterator[tuple[str, Parameter |
             yield from _walk_container(f"{name}.{index}", item)
     elif isinstance(value, dict):
         for key, item in value.items():
+            if _holds_members(item):
+                _check_part(key, f"{name}[{key!r}]")
             yield from _walk_container(f"{name}.{key}", item)
+
+
+def _holds_members(value: object) -> bool:
+    """Whether `value` is, or contains, a Parameter or a Module."""
+    return next(_walk_container("", value), None) is not None
+
+
+def _check_part(part: object, where: str) -> None:
+    """Refuse a name part that would make dotted names ambiguous (as PyTorch does)."""
+    if not isinstance(part, str):
+        raise TypeError(
+            f"{where}: a key of a dict holding parameters must be a str, got {checks.shown(part)}"
+        )
+    if not part or "." in part:
+        raise ValueError(
+            f"{where}: a name of a parameter or module must be non-empty and contain no '.'"
+            f" (its dotted name would collide with a nested one), got {part!r}"
+        )
 
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class Module:
@@ -124,6 +151,20 @@ class Module:
 
     def __init__(self) -> None:
         self.training = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute; names of parameters and modules are checked for collisions.
+
+        A parameter's dotted name is its path of attribute names, list indices
+        and dict keys. A name that contains a dot (``"a.b"``) could equal a
+        nested path (``a`` then ``b``), so such names, and dict keys that are
+        not strings, are refused here, when they are set.
+        """
+        if _holds_members(value):
+            _check_part(name, f"{type(self).__name__}.{name}")
+            for _ in _walk_container(name, value):  # checks the dict keys inside
+                pass
+        object.__setattr__(self, name, value)
 
     # -- calling --------------------------------------------------------------
 
@@ -193,8 +234,17 @@ class Module:
         else:
             members = ((_join(prefix, n), m) for n, m in self._members())
         emitted: set[int] = set()
+        names: set[str] = set()
         for name, member in members:
             if isinstance(member, Parameter) and id(member) not in emitted:
+                # Set after assignment (a dict filled later), a dotted key can still
+                # collide with a nested name: refuse rather than lose a parameter.
+                if name in names:
+                    raise ValueError(
+                        f"{type(self).__name__}: two different parameters are both named"
+                        f" {name!r}; rename one (a name with a '.' collides with a nested one)"
+                    )
+                names.add(name)
                 emitted.add(id(member))
                 yield name, member
 
@@ -291,12 +341,12 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            if not _is_number(value):
+            if isinstance(value, bool):
                 raise TypeError(
                     f"{where}: value of {name!r} must be a number, "
                     f"got {type(value).__name__} ({value!r})"
                 )
-            number = float(value)
+            number = checks.real(value, where, f"value of {name!r}")
             if not math.isfinite(number):
                 raise ValueError(
                     f"{where}: value of {name!r} is {number!r}; expected a finite number"
@@ -319,7 +369,9 @@ class Module:
                 f" ({', '.join(repr(state[name]) for name in bad)}); nothing was written"
             )
         text = json.dumps(state, indent=2, allow_nan=False)
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        # Written to a temporary file and moved over `path`: a failure (a full
+        # disk, a kill) leaves the previous checkpoint whole.
+        files.write_text(path, text + "\n")
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> IncompatibleKeys:
         """Read a file written by `save` and load it with `load_state_dict`.
@@ -328,11 +380,23 @@ class Module:
         or does not match the module raises an error naming the file, and the
         module keeps the values it had.
         """
-        text = Path(path).read_text(encoding="utf-8")
+        name = os.fspath(path)
+        data = Path(path).read_bytes()  # OSError names the file
         try:
-            state = json.loads(text)
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{name}: not a file written by save (not UTF-8 text: {error.reason}"
+                f" at byte {error.start})"
+            ) from None
+        try:
+            state = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
-            raise ValueError(f"{os.fspath(path)}: not valid JSON ({error})") from None
+            raise ValueError(f"{name}: not valid JSON ({error})") from None
+        except RecursionError:
+            raise ValueError(f"{name}: not valid parameter JSON (nested too deeply)") from None
+        except ValueError as error:  # a number too long to read, a key given twice
+            raise ValueError(f"{name}: {error}") from None
         if not isinstance(state, dict):
             raise ValueError(
                 f"{os.fspath(path)}: expected a JSON object of parameter names to numbers,"

@@ -524,6 +524,9 @@ class NumericPartial(Op):
     orders: tuple[int, ...]
 
     def __init__(self, parent: Op, index: int, orders: tuple[int, ...] | None = None) -> None:
+        if not isinstance(parent, Op):
+            raise TypeError(f"NumericPartial: parent must be an Op, got {checks.shown(parent)}")
+        index = checks.count(index, "NumericPartial", "index")
         base = parent.base if isinstance(parent, NumericPartial) else parent
         if orders is None:
             count = parent.arity if parent.arity is not None else index + 1

@@ -338,3 +338,32 @@ class _Compiled:
         self._latest = variant
         if isinstance(key, int) and not self.verify_every:
             self._fast[key] = variant.function
+
+
+def _traced(run: Callable[[], object], where: str, what: str) -> Node:
+    """`run()` (the traced function) as a Node; its own errors carry a note saying so."""
+    try:
+        result = run()
+    except Exception as error:
+        checks.note(error, f"{where}: while tracing {what}")
+        raise
+    return _as_output(result, where, what)
+
+
+def _stored_values(where: str, parameters: set[Node], external: set[Node]) -> set[Node]:
+    """`external` (Nodes made before a loss's trace), unless one was computed from parameters.
+
+    Eager mode uses such a node's stored value but sends gradients through it
+    to the parameters it was computed from, which generated code that reads
+    the value cannot do: the call is refused instead.
+    """
+    for node in external:
+        used = [p for p in topological_order(node) if p in parameters]
+        if used:
+            raise CompileError(
+                f"{where}: the loss uses a Node computed before the call from"
+                f" {len(used)} of the model's parameters (value {node.data!r}); compiled"
+                " code cannot send gradients through a stored value: compute it inside"
+                " loss_fn (or the penalty)"
+            )
+    return external

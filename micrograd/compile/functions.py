@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from micrograd import checks
 from micrograd.compile.arguments import _restructure
 from micrograd.compile.compiled import (
     _as_output,
@@ -23,6 +22,7 @@ from micrograd.compile.compiled import (
     _nest,
     _origin,
     _positional_names,
+    _traced,
     _warn_escapes,
 )
 from micrograd.compile.errors import DEFAULT_MAX_NODES, _BranchChanged
@@ -172,13 +172,8 @@ class CompiledFunction(_Compiled):
         return variant
 
     def _call_traced(self, structured: list[Any]) -> Node:
-        """The function's result on traced leaves; its own errors carry a note saying so."""
-        try:
-            result = self.fn(*structured)
-        except Exception as error:
-            checks.note(error, f"{self._where}: while tracing the function")
-            raise
-        return _as_output(result, self._where, "the function")
+        """The function's result on traced leaves."""
+        return _traced(lambda: self.fn(*structured), self._where, "the function")
 
     def _eager(self, call: _Call) -> tuple[Any, Any]:
         """The eager result (or error) for these arguments, laid out as compiled results are."""

@@ -21,18 +21,19 @@ from micrograd.compile.compiled import (
     _function_name,
     _origin,
     _positional_names,
+    _stored_values,
+    _traced,
     _warn_escapes,
 )
 from micrograd.compile.errors import (
     DEFAULT_MAX_NODES,
-    CompileError,
     VerificationError,
     _BranchChanged,
 )
 from micrograd.compile.loss_code import _LossCode, _write_batched, _write_loss, _write_sgd
 from micrograd.compile.tracing import _collector_paused, _Recorder, _recording, made_before
 from micrograd.compile.writer import _Variant, _Writer
-from micrograd.node import Node, enable_grad, gradients, topological_order
+from micrograd.node import Node, enable_grad, gradients
 
 # ---------------------------------------------------------------------------
 # Compiled losses for models
@@ -409,16 +410,25 @@ class CompiledLoss(_Compiled):
             if separate and self.penalty is not None:
                 with _recording(penalty_recorder):
                     penalty_out = self._traced_penalty()
-            self._find_external(
-                out,
-                leaves,
-                recorder,
-                lambda: self._traced_loss(
-                    self._leaves(sample, call.shapes)[0], with_penalty=not separate
+            parameters = set(self.parameters)
+            recorder.external = _stored_values(
+                self._where,
+                parameters,
+                made_before(
+                    out,
+                    leaves,
+                    recorder,
+                    lambda: self._traced_loss(
+                        self._leaves(sample, call.shapes)[0], with_penalty=not separate
+                    ),
                 ),
             )
             if penalty_out is not None:
-                self._find_external(penalty_out, [], penalty_recorder, self._traced_penalty)
+                penalty_recorder.external = _stored_values(
+                    self._where,
+                    parameters,
+                    made_before(penalty_out, [], penalty_recorder, self._traced_penalty),
+                )
             traced = time.perf_counter()
             _warn_escapes(recorder, set(leaves) | set(self.parameters), origin)
             _warn_escapes(penalty_recorder, set(self.parameters), origin)
@@ -444,43 +454,13 @@ class CompiledLoss(_Compiled):
 
     def _traced_loss(self, structured: list[Any], with_penalty: bool) -> Node:
         """One sample's loss (plus the penalty, when it is traced with it) on traced leaves."""
-        try:
-            out = _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
-        except Exception as error:
-            checks.note(error, f"{self._where}: while tracing loss_fn")
-            raise
-        if with_penalty and self.penalty is not None:
-            out = out + self._traced_penalty()
-        return out
+        out = _traced(lambda: self.loss_fn(self.model, *structured), self._where, "loss_fn")
+        return out + self._traced_penalty() if with_penalty and self.penalty else out
 
     def _traced_penalty(self) -> Node:
-        assert self.penalty is not None
-        try:
-            return _as_output(self.penalty(self.model), self._where, "penalty")
-        except Exception as error:
-            checks.note(error, f"{self._where}: while tracing the penalty")
-            raise
-
-    def _find_external(
-        self, out: Node, leaves: list[Node], recorder: _Recorder, again: Callable[[], Node]
-    ) -> None:
-        """Record the Nodes made before the call; refuse those computed from parameters.
-
-        Eager mode uses such a node's stored value but sends gradients through
-        it to the parameters it was computed from, which generated code that
-        reads the value cannot do.
-        """
-        recorder.external = made_before(out, leaves, recorder, again)
-        parameters = set(self.parameters)
-        for node in recorder.external:
-            used = [p for p in topological_order(node) if p in parameters]
-            if used:
-                raise CompileError(
-                    f"{self._where}: the loss uses a Node computed before the call from"
-                    f" {len(used)} of the model's parameters (value {node.data!r}); compiled"
-                    " code cannot send gradients through a stored value: compute it inside"
-                    " loss_fn (or the penalty)"
-                )
+        penalty = self.penalty
+        assert penalty is not None
+        return _traced(lambda: penalty(self.model), self._where, "penalty")
 
     # -- eager mode, for fallback and verification
     def _eager_loss(self, call: _Call) -> Node:

@@ -257,7 +257,8 @@ class _Writer:
         if op not in self._generic:
             # Bound methods, or for ops made by @op the function and the formula.
             forward = self.handle(op.forward, op.name)
-            self._generic[op] = (forward, self.handle(op.local_grads, f"{forward}_local_grads"))
+            # float_grads: the formula checked as eager backward() checks it.
+            self._generic[op] = (forward, self.handle(op.float_grads, f"{forward}_local_grads"))
         return self._generic[op]
 
     def section(

@@ -245,3 +245,40 @@ def test_traces_in_several_threads_at_once_never_mix() -> None:
         t.join(60)
     assert not errors, errors
     assert sorted(results) == list(range(8))
+
+
+# -- NaN and bad local gradients, as eager mode has them ---------------------------------
+
+NAN_CASES = [(math.nan, 1.0), (1.0, math.nan), (math.nan, math.nan), (1.0, 1.0), (2.0, -1.0)]
+
+
+@pytest.mark.parametrize("op", [mg.maximum, mg.minimum])
+@pytest.mark.parametrize(("a", "b"), NAN_CASES)
+def test_extremes_propagate_nan_compiled_as_eager(op: mg.Op, a: float, b: float) -> None:
+    f = lambda x, y: op(x, y) * 2  # noqa: E731
+    value, grads = mg.value_and_grad(f, argnums=(0, 1))(a, b)
+    assert repr(mg.compile(f)(a, b)) == repr((value, grads))
+    if math.isnan(a) or math.isnan(b):
+        assert math.isnan(value)
+
+
+@pytest.mark.parametrize("x", [math.nan, 0.0, -0.0, 2.0, -2.0, math.inf])
+def test_relu_propagates_nan_compiled_as_eager(x: float) -> None:
+    value, grad = mg.value_and_grad(mg.relu)(x)
+    assert repr(mg.compile(mg.relu)(x)) == repr((value, (grad,)))
+
+
+def test_a_local_gradient_of_a_wrong_type_is_refused_compiled_as_eager() -> None:
+    bad = mg.op(lambda t: t, grad=lambda t, o: (1j,), name="bad")
+    message = r"bad\(1\.0\): local gradients: the partial derivative for input 0 must be"
+    with pytest.raises(TypeError, match=message):
+        mg.compile(lambda x: bad(x) * 2)(1.0)
+    with pytest.raises(TypeError, match=message):
+        mg.value_and_grad(lambda x: bad(x) * 2)(1.0)
+
+
+def test_a_node_from_a_formula_counts_as_its_value_compiled_as_eager() -> None:
+    nodey = mg.op(lambda t: 2 * t, grad=lambda t, o: (mg.exp(mg.Node(0.0)) * 2,), name="nodey")
+    compiled = mg.compile(lambda x: nodey(x) * 2)(1.0)
+    assert compiled == (4.0, (4.0,)) and type(compiled[1][0]) is float
+    assert mg.value_and_grad(lambda x: nodey(x) * 2)(1.0) == (4.0, 4.0)

@@ -18,7 +18,12 @@ help:  ## list the targets
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A distribution named `micrograd` in the venv (Karpathy's package, or this
+# project before it was renamed micrograd-plus) would claim the same import
+# name: it is removed first.
 $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	if ls $(VENV)/lib/python*/site-packages/micrograd-*.dist-info >/dev/null 2>&1; then \
+	  $(BIN)/python -m pip uninstall --quiet --yes micrograd; fi
 	$(BIN)/python -m pip install --quiet -e ".[plot]"
 	touch $@
 

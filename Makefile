@@ -40,8 +40,9 @@ install: $(DEV_STAMP) $(DOCS_STAMP)  ## create .venv and install micrograd with 
 graphviz:  ## make sure Graphviz's dot program is installed (installs it as root on Debian)
 	@sh scripts/ensure-graphviz.sh
 
-lint: $(DEV_STAMP)  ## ruff
+lint: $(DEV_STAMP)  ## ruff, and import-linter: each module imports only the layers below it
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(DEV_STAMP)  ## mypy --strict
 	$(BIN)/mypy --strict micrograd
@@ -63,6 +64,7 @@ docs: $(DOCS_STAMP) graphviz  ## build the documentation site with --strict
 docs-images: $(RUNTIME_STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.svg
+	$(BIN)/python scripts/architecture_picture.py docs/images/architecture.svg
 
 clean:  ## remove build and run outputs (keeps .venv)
 	rm -rf build dist site $(OUT) .pytest_cache .mypy_cache .ruff_cache

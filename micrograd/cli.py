@@ -5,6 +5,10 @@ listed in `COMMANDS`; it builds its argument parser and sets ``run`` to the
 function that carries it out. A run function returns the exit status, or
 raises `CommandError` for a failure that deserves one clear line rather than
 a traceback.
+
+The top layer. Imports: `micrograd` (its version), `micrograd.models`,
+`micrograd.optim`, `micrograd.node`, and, when a command needs them,
+`micrograd.viz` and `micrograd.formula`.
 """
 
 from __future__ import annotations

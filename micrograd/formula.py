@@ -21,6 +21,8 @@ was found.
 >>> z.backward()
 >>> z.data
 5.0
+
+Imports: `micrograd.node`, `micrograd.ops`.
 """
 
 from __future__ import annotations

@@ -16,13 +16,16 @@ with ``w1..w8 = 1..8`` and ``b1..b4 = 9..12`` to start with, trained on
 >>> net(13.0, 14.0).backward()
 >>> net.tutorial_parameters()["w1"].grad
 247.0
+
+Imports: `micrograd.nn`, `micrograd.optim`, `micrograd.ops`, `micrograd.node`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd.nn import Module, Parameter, Seed, WeightSum, _generator
+from micrograd.nn import Module, Parameter, WeightSum
+from micrograd.nn.init import Seed, _generator
 from micrograd.node import Node, NodeLike, no_grad
 from micrograd.ops import op
 from micrograd.optim import SGD, Optimizer

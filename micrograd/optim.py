@@ -21,6 +21,8 @@ Differences from PyTorch, all from micrograd's scalar world: an optimizer has
 one set of hyperparameters (no parameter groups), every parameter is updated
 on every step (a gradient of 0.0 is still a gradient), and schedulers'
 `get_last_lr()` returns one float.
+
+Imports: `micrograd.node`, `micrograd.nn`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from micrograd.nn import _plural
+from micrograd.nn.module import _plural
 from micrograd.node import Node, enable_grad
 
 __all__ = [

@@ -22,6 +22,10 @@ Colours, the same in every picture:
 * grey: a constant, an unlabelled leaf (the ``2`` of ``2 * y``), drawn without a grad;
 * white: an intermediate value; green: the root, the value that was drawn;
 * lavender ovals: the ops.
+
+Imports: `micrograd.node`, `micrograd.ops` (operator symbols), `micrograd.nn`
+(`Parameter`'s colour). It registers itself as Node's notebook picture
+(`micrograd.node.register_display`) when imported.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import ops
 from micrograd.nn import Parameter
-from micrograd.node import Constant, Node, register_display, topological_order
+from micrograd.node import Constant, Node, OpLike, register_display, topological_order
 
 if TYPE_CHECKING:
     import graphviz
@@ -137,7 +141,7 @@ _CLUSTER_BORDER = "#9aa3ad"
 # Built-in ops are shown by their operator rather than their name. Keyed by
 # the op object itself, so a user's op that happens to be called "add" keeps
 # its own name.
-_SYMBOLS: dict[ops.Op, str] = {
+_SYMBOLS: dict[OpLike, str] = {
     ops.add: "+",
     ops.sub: "-",
     ops.mul: "*",
@@ -175,7 +179,7 @@ def _grad_value(node: Node) -> float:
     return grad.data if isinstance(grad, Node) else float(grad)
 
 
-def _op_text(op: ops.Op | None) -> str:
+def _op_text(op: OpLike | None) -> str:
     if op is None:
         return "?"
     return _SYMBOLS.get(op, op.name)

@@ -20,6 +20,9 @@ for the op: ``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ``'tanh'``, ``'exp'``).
 
 The few places where the two engines mean different things on purpose are
 listed in the migration guide, ``docs/guides/coming-from.md``.
+
+Imports: `micrograd.node` (the operators come from `micrograd.ops`, which
+the package imports before this module).
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ import math
 import pytest
 
 import micrograd as mg
-from micrograd import engine
+from micrograd import engine, optim
+from micrograd import nn as mg_nn
 from micrograd.engine import Value
+from micrograd.nn import MLP, Layer, Module, Neuron
 
 # -- the engine ----------------------------------------------------------------
 
@@ -248,3 +250,142 @@ def test_data_is_stored_as_float() -> None:
 def test_negative_base_with_fractional_exponent_raises() -> None:
     with pytest.raises(ValueError, match="negative base"):
         Value(-8.0) ** 0.5
+
+
+# -- micrograd.nn with his signatures ------------------------------------------------
+
+
+def test_neuron_nonlin() -> None:
+    assert Neuron(3).act == "relu"
+    assert Neuron(3, nonlin=True).act == "relu"
+    assert Neuron(3, nonlin=False).act == "linear"
+    assert Neuron(3, False).act == "linear"  # his second positional argument
+    assert Neuron(3, True).act == "relu"
+    n = Neuron(2, nonlin=False, seed=4)
+    w0, w1 = (w.data for w in n.w)
+    assert n([1.0, -2.0]).data == w0 * 1.0 + w1 * -2.0 + 0.0
+    assert n([-10.0, 10.0]).data == pytest.approx(-10 * w0 + 10 * w1, rel=1e-15)
+
+
+def test_layer_and_mlp_nonlin() -> None:
+    layer = Layer(2, 3, nonlin=False)
+    assert [n.act for n in layer.neurons] == ["linear"] * 3
+    assert [n.act for n in Layer(2, 3).neurons] == ["relu"] * 3
+    model = MLP(2, [16, 16, 1])
+    assert [layer.neurons[0].act for layer in model.layers] == ["relu", "relu", "linear"]
+    assert len(model.parameters()) == 337  # his demo's count: 16*3 + 16*17 + 17
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Neuron(2, act="tanh", nonlin=True), "Neuron: give act or nonlin, not both"),
+        (lambda: Neuron(2, True, nonlin=False), "Neuron: nonlin given twice"),
+        (lambda: Layer(2, 2, nonlin="yes"), "Layer: nonlin must be True or False, got str"),
+    ],
+)
+def test_nonlin_mistakes(build: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_one_output_network_returns_a_list() -> None:
+    model = MLP(3, [4, 1], seed=2)
+    out = model([Value(1.0), Value(-1.0), Value(0.5)])
+    assert isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value)
+    assert isinstance(Layer(3, 1, seed=2)([1.0, 2.0, 3.0]), list)
+    # A hidden layer of width one feeds the next layer like any other.
+    assert len(MLP(2, [1, 4], seed=0)([1.0, 2.0])) == 4
+
+
+def test_numpy_rows_as_inputs() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [4, 1], seed=5)
+    row = np.array([0.25, -1.5])
+    assert model(row)[0].data == model([0.25, -1.5])[0].data
+    assert model(list(map(Value, row)))[0].data == model([0.25, -1.5])[0].data
+
+
+def test_his_style_module_subclass() -> None:
+    class Affine(Module):
+        # His pattern: no super().__init__(), own __call__ and parameters().
+        def __init__(self) -> None:
+            self.w = Value(0.5)
+            self.b = Value(0.25)
+
+        def __call__(self, x: float) -> Value:
+            return self.w * x + self.b
+
+        def parameters(self, recurse: bool = True) -> list[Value]:  # type: ignore[override]
+            return [self.w, self.b]
+
+    model = Affine()
+    model(4.0).backward()
+    assert [p.grad for p in model.parameters()] == [4.0, 1.0]
+    model.zero_grad()
+    assert [p.grad for p in model.parameters()] == [0.0, 0.0]
+
+
+def moons(n: int) -> tuple[list[list[float]], list[int]]:
+    """Two interleaved half circles, labels -1 and +1 (no randomness)."""
+    points, labels = [], []
+    for k in range(n):
+        t = math.pi * k / (n - 1)
+        if k % 2:
+            points.append([math.cos(t), math.sin(t)])
+            labels.append(-1)
+        else:
+            points.append([1 - math.cos(t), 0.5 - math.sin(t)])
+            labels.append(1)
+    return points, labels
+
+
+STEPS = 8
+
+
+def train_his_way(seed: int) -> tuple[list[float], list[float]]:
+    """His demo's loop: max-margin loss, L2 penalty, p.data -= lr * p.grad."""
+    mg.manual_seed(seed)
+    model = MLP(2, [8, 8, 1])
+    X, y = moons(20)
+    losses = []
+    for k in range(STEPS):
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = [model(x)[0] for x in inputs]
+        data_loss = sum((1 + -yi * si).relu() for yi, si in zip(y, scores)) * (1.0 / len(y))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / STEPS
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        losses.append(total_loss.data)
+    return losses, [p.data for p in model.parameters()]
+
+
+def train_own_way(seed: int) -> tuple[list[float], list[float]]:
+    """The same training with micrograd's losses, optimizer and scheduler."""
+    model = mg_nn.MLP(2, [8, 8, 1], seed=seed)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    schedule = optim.LambdaLR(opt, lambda k: 1.0 - 0.9 * k / STEPS)
+    X, y = moons(20)
+    losses = []
+    for _ in range(STEPS):
+        scores = [model(x)[0] for x in X]
+        penalty = sum((p * p for p in model.parameters()), mg.Node(0.0))
+        total_loss = mg_nn.hinge_loss(scores, y) + 1e-4 * penalty
+        opt.zero_grad()
+        total_loss.backward()
+        opt.step()
+        schedule.step()
+        losses.append(total_loss.data)
+    return losses, [p.data for p in model.parameters()]
+
+
+def test_demo_style_training_matches_own_api() -> None:
+    his_losses, his_params = train_his_way(seed=1337)
+    own_losses, own_params = train_own_way(seed=1337)
+    assert his_losses == pytest.approx(own_losses, rel=1e-14)
+    assert his_params == pytest.approx(own_params, rel=1e-14)
+    assert his_losses[-1] < his_losses[0]

@@ -89,7 +89,8 @@ class Neuron(Module):
 
     Args:
         nin: the number of inputs.
-        act: "relu" (default), "tanh", "sigmoid", "linear"/None, or a function.
+        act: "relu" (default), "tanh", "sigmoid", "linear"/None, or a function;
+            a bool here is Karpathy's `nonlin`, given by position.
         seed: an int or `random.Random` for the initial weights.
         nonlin: Karpathy's switch: True for "relu", False for "linear"; give
             it or `act`, not both.
@@ -131,8 +132,8 @@ class Layer(Module):
     """`nout` Neurons on the same inputs, Karpathy's micrograd layer.
 
     `forward` takes `nin` values and returns a list of `nout` Nodes, also
-    when `nout` is 1 (where his returns the single value). His
-    ``Layer(nin, nout, nonlin=False)`` works as here.
+    when `nout` is 1 (where Karpathy's returns the single value). His
+    signature works too: ``Layer(nin, nout, nonlin=False)``.
 
     Args:
         nin: the number of inputs of each neuron.

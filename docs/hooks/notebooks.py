@@ -1,0 +1,38 @@
+"""A tutorial chapter as a Jupyter notebook, made from the chapter's own Markdown.
+
+jupytext reads the page: each ```python block becomes a code cell and the prose
+between them Markdown cells. The page's ```text output blocks are left out
+(running the notebook prints them), and so are the fence options the site uses.
+"""
+
+from __future__ import annotations
+
+import jupytext
+import nbformat
+from pagerun import fenced_blocks, plain_fence
+
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def notebook(markdown: str) -> nbformat.NotebookNode:
+    """The notebook of a page's Markdown."""
+    lines = markdown.splitlines()
+    drop: set[int] = set()
+    for block in fenced_blocks(markdown):
+        if block.language == "python":
+            lines[block.line - 1] = plain_fence(lines[block.line - 1])
+            if block.output_end is not None:
+                drop.update(range(block.end, block.output_end))
+    kept = [line for number, line in enumerate(lines, 1) if number not in drop]
+    text = "\n".join(kept) + "\n"
+    book = jupytext.reads(text, fmt="md")
+    book.metadata = {
+        "kernelspec": KERNEL,
+        "language_info": {"name": "python"},
+    }
+    return book
+
+
+def notebook_json(markdown: str) -> str:
+    """The notebook of a page's Markdown as .ipynb text."""
+    return nbformat.writes(notebook(markdown))

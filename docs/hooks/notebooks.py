@@ -3,6 +3,8 @@
 jupytext reads the page: each ```python block becomes a code cell and the prose
 between them Markdown cells. The page's ```text output blocks are left out
 (running the notebook prints them), and so are the fence options the site uses.
+A chapter that draws with matplotlib gets one setup cell first, which turns on
+Jupyter's inline pictures.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import jupytext
 import nbformat
 from pagerun import fenced_blocks, plain_fence
 
+SETUP = "%matplotlib inline"
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -26,6 +29,10 @@ def notebook(markdown: str) -> nbformat.NotebookNode:
     kept = [line for number, line in enumerate(lines, 1) if number not in drop]
     text = "\n".join(kept) + "\n"
     book = jupytext.reads(text, fmt="md")
+    if "matplotlib" in text:
+        # Jupyter shows a bare matplotlib Figure as a picture only once the
+        # inline backend is on; pyplot would turn it on, a bare Figure does not.
+        book.cells.insert(1, nbformat.v4.new_code_cell(SETUP))
     book.metadata = {
         "kernelspec": KERNEL,
         "language_info": {"name": "python"},

@@ -20,6 +20,7 @@ from micrograd.compile import (
     register_emitter,
 )
 from micrograd.compile import compile_function as compile
+from micrograd.explain import Explanation, explain
 from micrograd.functional import grad, gradcheck, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
@@ -73,6 +74,7 @@ __all__ = [
     "CompiledFunction",
     "CompiledLoss",
     "Constant",
+    "Explanation",
     "FunctionOp",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
@@ -96,6 +98,7 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "exp",
+    "explain",
     "grad",
     "gradcheck",
     "gradients",

@@ -270,6 +270,7 @@ def _add_graph(subparsers: Subparsers) -> None:
             "examples:\n"
             '  micrograd graph "relu(x**2 - 2*y)" x=3 y=2 -o g.png\n'
             "  micrograd graph --model two-layer -o network.svg\n"
+            '  micrograd graph "tanh(w*x + b)" w=0.5 x=2 b=1 --html backprop.html\n'
             '  micrograd graph -o neg.png -- "-x**2" x=1    (a formula starting with -)\n'
             "\n"
             "A formula may use numbers, variables, + - * / ** and parentheses, and the\n"
@@ -289,9 +290,23 @@ def _add_graph(subparsers: Subparsers) -> None:
         "-o",
         "--output",
         type=Path,
-        default=Path("graph.png"),
+        default=None,
         metavar="FILE",
-        help="the picture to write: .png, .svg or .pdf (default: graph.png)",
+        help="the picture to write: .png, .svg or .pdf (default: graph.png, none with --html)",
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also (or, without -o, only) write the step-by-step page of the forward and"
+        " backward pass (see mg.explain) into FILE, a single .html file",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=_PAGE_LANGUAGES,
+        default="en",
+        help="the language of the --html page's text: en (default) or ko",
     )
     parser.add_argument(
         "--rankdir",
@@ -312,8 +327,16 @@ def _add_graph(subparsers: Subparsers) -> None:
 def _run_graph(args: argparse.Namespace) -> int:
     from micrograd.viz import RENDER_FORMATS, GraphvizNotFoundError, render_graph
 
+    if args.output is None and args.html is None:
+        args.output = Path("graph.png")
     try:
-        if args.output.suffix.lower() not in RENDER_FORMATS:
+        if args.html is not None and args.html.suffix.lower() not in _PAGE_SUFFIXES:
+            raise _BadGraphInput(
+                f"cannot write {str(args.html)!r}: the page's file name must end in .html"
+            )
+        if args.output is None:
+            pass
+        elif args.output.suffix.lower() not in RENDER_FORMATS:
             raise _BadGraphInput(
                 f"cannot write {str(args.output)!r}: the file name must end in"
                 f" {', '.join(RENDER_FORMATS)}"
@@ -331,6 +354,13 @@ def _run_graph(args: argparse.Namespace) -> int:
             f"the graph has {count} values, more than --max-nodes {args.max_nodes};"
             f" pass --max-nodes {count} to draw it anyway"
         )
+    if args.html is not None:
+        page = _write_page(root, model, args)
+        if args.output is None:
+            print(summary)
+            print(f"wrote {page}")
+            return 0
+        print(f"wrote {page}")
     try:
         path = render_graph(
             root, args.output, rankdir=args.rankdir, max_nodes=args.max_nodes, model=model
@@ -342,6 +372,25 @@ def _run_graph(args: argparse.Namespace) -> int:
     print(summary)
     print(f"wrote {path}")
     return 0
+
+
+_PAGE_SUFFIXES = (".html", ".htm")
+_PAGE_LANGUAGES = ("en", "ko")
+
+
+def _write_page(root: Node, model: TwoLayerNet | None, args: argparse.Namespace) -> Path:
+    """The step-by-step page of `root` (`mg.explain`) written to ``args.html``."""
+    from micrograd.explain import explain
+    from micrograd.viz import GraphvizNotFoundError
+
+    try:
+        return explain(
+            root, model=model, lang=args.lang, rankdir=args.rankdir, max_nodes=args.max_nodes
+        ).save(args.html)
+    except GraphvizNotFoundError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {str(args.html)!r}: {error}") from None
 
 
 def _graph_of_formula(args: argparse.Namespace) -> tuple[Node, TwoLayerNet | None, str]:
@@ -418,6 +467,24 @@ def _demo_network_picture(net: TwoLayerNet, out: Path) -> Path | None:
 
 
 DEMO_PICTURES.append(_demo_network_picture)
+
+
+def _demo_network_page(net: TwoLayerNet, out: Path) -> Path | None:
+    """network.html: the step-by-step page (`mg.explain`) of the loss drawn in network.png."""
+    from micrograd.explain import explain
+    from micrograd.viz import GraphvizNotFoundError
+
+    path = out / "network.html"
+    try:
+        return explain(_network_loss(net, **GRAPH_SAMPLE), model=net).save(path)
+    except GraphvizNotFoundError as error:
+        print(f"note: {path} was not written: {error}", file=sys.stderr)
+        return None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error}") from None
+
+
+DEMO_PICTURES.append(_demo_network_page)
 
 
 #: The subcommands, each registered by a function of the subparsers object.

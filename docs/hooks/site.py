@@ -141,7 +141,15 @@ def _with_download_link(lines: list[str], target: str, language: str) -> list[st
     return [*link, *lines]
 
 
+# The i18n plugin points each page's <link rel="alternate"> at the same page
+# in the other language; Material's script takes those links for language
+# roots and asks for a sitemap.xml below each page, one 404 per link and page.
+# The language menu's own links lead to the counterpart page without them.
+_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[a-z-]+">\n?')
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
+    output = _ALTERNATE.sub("", output)
     folder = Path(config["site_dir"]) / page.url
     for name, data in _outputs.pop(page.url, {}).items():
         target = folder / name

@@ -141,6 +141,26 @@ def _with_download_link(lines: list[str], target: str, language: str) -> list[st
     return [*link, *lines]
 
 
+_DUNDER = re.compile(r"\.__\w+__$")
+
+
+def _without_dunders(items: list[Any]) -> list[Any]:
+    kept = [item for item in items if not _DUNDER.search(item.id)]
+    for item in kept:
+        item.children = _without_dunders(item.children)
+    return kept
+
+
+def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
+    """Keep special methods (``__add__``, ``__slots__``...) out of the table of contents.
+
+    They stay documented on the page, under their class, after the names a
+    program calls.
+    """
+    page.toc.items = _without_dunders(page.toc.items)
+    return html_text
+
+
 # The i18n plugin points each page's <link rel="alternate"> at the same page
 # in the other language; Material's script takes those links for language
 # roots and asks for a sitemap.xml below each page, one 404 per link and page.

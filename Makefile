@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= micrograd-out
 
-.PHONY: help install graphviz test lint typecheck unit demo bench docs docs-images clean
+.PHONY: help install graphviz test lint typecheck unit demo bench docs docs-serve notebooks docs-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,12 +38,18 @@ demo: $(STAMP) graphviz  ## train the tutorial's network; pictures go to $(OUT)/
 bench: $(STAMP)  ## the benchmark suite; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py
 
-docs: $(STAMP) graphviz  ## build the documentation site with --strict
+docs: $(STAMP) graphviz  ## build the documentation site into site/ with --strict
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(STAMP) graphviz  ## serve the documentation at http://127.0.0.1:8000/, rebuilt on change
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+notebooks: $(STAMP)  ## the tutorial chapters (English and Korean) as notebooks in notebooks/
+	$(BIN)/python docs/hooks/notebooks.py docs/tutorial notebooks
 
 docs-images: $(STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.svg
 
 clean:  ## remove build and run outputs (keeps .venv)
-	rm -rf build dist site $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist site notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,9 @@ Jupyter's inline pictures.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import jupytext
 import nbformat
 from pagerun import fenced_blocks, plain_fence
@@ -43,3 +46,23 @@ def notebook(markdown: str) -> nbformat.NotebookNode:
 def notebook_json(markdown: str) -> str:
     """The notebook of a page's Markdown as .ipynb text."""
     return nbformat.writes(notebook(markdown))
+
+
+def main(argv: list[str]) -> int:
+    """Write the notebook of every tutorial chapter: ``notebooks.py SOURCE_DIR OUT_DIR``."""
+    if len(argv) != 2:
+        print("usage: notebooks.py SOURCE_DIR OUT_DIR", file=sys.stderr)
+        return 2
+    source, out = Path(argv[0]), Path(argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for page in sorted(source.glob("*.md")):
+        if page.name.startswith("index"):
+            continue
+        target = out / (page.name.removesuffix(".md") + ".ipynb")
+        target.write_text(notebook_json(page.read_text(encoding="utf-8")), encoding="utf-8")
+        print(target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -12,8 +12,8 @@ the guides are checked here):
 * A block whose last statement is an expression shows that value when it is a
   picture (a Node's graph, a matplotlib figure); its fence's ``alt="..."``
   describes the picture, and a block with ``alt`` must show one.
-* A Markdown image with a relative address inside the page's folder shows a
-  file that the page's code wrote.
+* A Markdown image (or raw HTML ``src=``/``href=``) with a relative address
+  inside the page's folder shows a file that the page's code wrote.
 * Functions named ``test_*`` that the blocks define (a pytest example, say) are
   called at the end of the page, once per case of their
   ``@pytest.mark.parametrize`` marks.
@@ -51,6 +51,7 @@ PAGES = sorted(
 KOREAN_TUTORIAL = sorted((DOCS / "tutorial").glob("*.ko.md"))
 ENGLISH_TUTORIAL = sorted(set((DOCS / "tutorial").glob("*.md")) - set(KOREAN_TUTORIAL))
 _IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src>[^)\s]+)\)")
+_HTML_LINK = re.compile(r'(?:src|href)="(?P<src>[^"#]+)"')
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
@@ -72,11 +73,12 @@ def test_page_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
             assert index not in shown, f"block at line {block.line} shows a picture without alt="
     for picture in run.pictures:
         assert picture.suffix == ".svg" and picture.data.lstrip().startswith((b"<?xml", b"<svg"))
-    for match in _IMAGE.finditer(_prose(text)):
+    prose = _prose(text)
+    for match in [*_IMAGE.finditer(prose), *_HTML_LINK.finditer(prose)]:
         src = match["src"]
-        if "://" in src or src.startswith(("/", "..")):
+        if "://" in src or src.startswith(("/", "..", "mailto:")):
             continue
-        assert src in run.files, f"the image {src} is not a file the page's code wrote"
+        assert src in run.files, f"{src} is shown but is not a file the page's code wrote"
     pagerun.run_page_tests(run)
 
 

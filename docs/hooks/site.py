@@ -3,7 +3,9 @@
 * The python blocks of a page run when the site builds (see ``pagerun.py``).
   A block's printed output must equal the ```text block the page shows after
   it, or the build fails. The pictures the code shows or writes are put on the
-  page and into the site, each linked to itself at full size.
+  page and into the site, each linked to itself at full size. Other files the
+  code wrote (an HTML page, say) are published when the page's raw HTML
+  points at them.
 * Each tutorial chapter is also published as a Jupyter notebook, made from the
   same Markdown (see ``notebooks.py``), with a download link at its top.
 * A page of the Korean site that has no Korean text yet says so, and marks its
@@ -27,6 +29,8 @@ import pagerun
 from mkdocs.exceptions import PluginError
 
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
+# A file the code wrote may also be shown by raw HTML (an <iframe>, a link).
+_HTML_LINK = re.compile(r'(?:src|href)="(?P<src>[^"]+)"')
 
 _TEXT = {
     "en": {
@@ -103,6 +107,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
                 in_fence = not in_fence
             elif not in_fence:
                 line = _IMAGE.sub(lambda m: _written(m, run, outputs, language), line)
+                for match in _HTML_LINK.finditer(line):
+                    if match["src"] in run.files:
+                        outputs[match["src"]] = run.files[match["src"]]
             rebuilt.append(line)
             rebuilt.extend(after.get(number, []))
         lines = rebuilt

@@ -4,7 +4,8 @@ Every page of both languages is opened at 1280 px, and the test asserts what a
 reader would notice: every picture loaded, no console error, no request that
 leaves 127.0.0.1, the right ``lang`` for the text on the page, a language
 switch that leads to the same page in the other language, pictures that open
-at full size, notebooks that download, and no code block that scrolls sideways.
+at full size, notebooks that download, and no code block that scrolls sideways
+(at 1280 px, and the tutorial also at a phone's 390 px).
 Search must find "backward" on the English site and "연쇄법칙" on the Korean one.
 
 The site is built into a temporary folder with ``mkdocs build --strict``, or
@@ -160,6 +161,24 @@ def test_every_page_reads_well(site: Path, base_url: str, browser: Browser) -> N
             problems.append(f"{where}: request leaves 127.0.0.1: {url}")
     assert not problems, "\n".join(problems)
     assert pictures >= 20
+
+
+def test_tutorial_code_fits_a_phone(site: Path, base_url: str, browser: Browser) -> None:
+    """At a phone's width (390 px) the tutorial's code wraps instead of scrolling."""
+    pages = [p for p in site_pages(site) if p.startswith(("tutorial/", "ko/tutorial/"))]
+    assert len(pages) == 16
+    problems = []
+    browser.driver.set_window_size(390, 844)
+    try:
+        for page in pages:
+            browser.open_url(base_url + page)
+            facts = browser.driver.execute_script(_PAGE_FACTS)
+            width = browser.driver.execute_script("return document.documentElement.clientWidth")
+            assert width <= 400, f"the window is {width} px wide, not a phone's"
+            problems += [f"{page}: code scrolls sideways: {code!r}" for code in facts["scrolling"]]
+    finally:
+        browser.driver.set_window_size(1280, 900)
+    assert not problems, "\n".join(problems)
 
 
 def test_language_switch_opens_the_counterpart(base_url: str, browser: Browser) -> None:

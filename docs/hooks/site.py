@@ -139,7 +139,7 @@ def _with_download_link(lines: list[str], target: str, language: str) -> list[st
     text, href = html.escape(_TEXT[language]["notebook"]), html.escape(target, quote=True)
     link = [
         "",
-        f'<p class="mg-notebook"><a href="{href}" download>{text}</a></p>',
+        f'<p class="mg-notebook" data-search-exclude><a href="{href}" download>{text}</a></p>',
         "",
     ]
     for index, line in enumerate(lines):

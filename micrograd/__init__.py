@@ -6,6 +6,9 @@
 >>> y.backward()
 >>> x.grad
 6.0
+
+The public names, re-exported from the modules that define them; nothing is
+defined here. Imports: everything but `micrograd.cli` (see docs/architecture.md).
 """
 
 from micrograd import models, nn, optim

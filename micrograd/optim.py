@@ -21,6 +21,8 @@ Differences from PyTorch, all from micrograd's scalar world: an optimizer has
 one set of hyperparameters (no parameter groups), every parameter is updated
 on every step (a gradient of 0.0 is still a gradient), and schedulers'
 `get_last_lr()` returns one float.
+
+Imports: `micrograd.node`, `micrograd.nn`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from micrograd.nn import _plural
+from micrograd import checks
+from micrograd.nn.module import _plural
 from micrograd.node import Node, enable_grad
 
 __all__ = [
@@ -50,29 +53,37 @@ __all__ = [
 
 
 def _number(value: object, name: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} ({value!r})")
-    return float(value)
+    # A setting: any finite real number (micrograd.checks' rule for settings).
+    return checks.setting(value, where, name)
 
 
 def _non_negative(value: object, name: str, where: str) -> float:
-    number = _number(value, name, where)
-    if not 0.0 <= number < math.inf:
-        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value!r}")
-    return number
+    return checks.setting(value, where, name, minimum=0.0)
 
 
 def _beta(value: object, name: str, where: str) -> float:
-    number = _number(value, name, where)
-    if not 0.0 <= number < 1.0:
-        raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r}")
-    return number
+    return checks.setting(value, where, name, minimum=0.0, below=1.0)
 
 
 def _betas(value: object, where: str) -> tuple[float, float]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
         raise ValueError(f"{where}: betas must be a pair of numbers in [0, 1), got {value!r}")
     return _beta(value[0], "betas[0]", where), _beta(value[1], "betas[1]", where)
+
+
+def _state_value(value: object, name: str, where: str) -> float:
+    # A value an optimizer holds (a running average): any real number, NaN and
+    # infinities included, since a step can make them so (checks' rule for values).
+    if isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be a real number (not a bool), got {value!r}")
+    return checks.real(value, where, name)
+
+
+def _gradient(param: Node, index: int, where: str) -> float:
+    grad = param.grad
+    if type(grad) is float:
+        return grad
+    return checks.real(grad, where, f"the grad of parameter {index}")
 
 
 class Optimizer:
@@ -138,14 +149,37 @@ class Optimizer:
 
         A `closure` that re-computes the loss (zeroing gradients and calling
         `backward()` itself) is called first, and its result returned.
+
+        A step is all or nothing: every new value and state is computed
+        before any is stored, so a step that raises (a gradient that is not a
+        number, an update that fails) leaves every parameter, the state and
+        `step_count` as they were.
         """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        where = f"{type(self).__name__}.step"
+        grads = [_gradient(p, index, where) for index, p in enumerate(self.params)]
+        states = [dict(state) for state in self.state]
         self.step_count += 1
-        for p, state in zip(self.params, self.state):
-            p.data = self.update(p.data, float(p.grad), state)
+        values: list[float] = []
+        try:
+            for index, (p, grad, state) in enumerate(zip(self.params, grads, states)):
+                value = self.update(p.data, grad, state)
+                if type(value) is not float:
+                    value = checks.real(value, where, f"the new value of parameter {index}")
+                values.append(value)
+        except BaseException as error:
+            self.step_count -= 1
+            if isinstance(error, Exception) and len(values) < len(self.params):
+                checks.note(
+                    error, f"{where}: while updating parameter {len(values)}; nothing changed"
+                )
+            raise
+        for p, value in zip(self.params, values):
+            p.data = value
+        self.state = states
         return loss
 
     def zero_grad(self) -> None:
@@ -198,9 +232,7 @@ class Optimizer:
             )
         # Building a twin checks every hyperparameter exactly as the constructor does.
         twin = type(self)(self.params, **dict(hyper))
-        steps = state_dict["step_count"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{where}: step_count must be an int >= 0, got {steps!r}")
+        steps = checks.count(state_dict["step_count"], where, "step_count")
         states = state_dict["state"]
         if isinstance(states, (str, bytes)) or not isinstance(states, Sequence):
             raise TypeError(f"{where}: state must be a list, got {type(states).__name__}")
@@ -219,7 +251,7 @@ class Optimizer:
                     f" got {found!r}"
                 )
             loaded.append(
-                {k: _number(v, f"state[{index}][{k!r}]", where) for k, v in entry.items()}
+                {k: _state_value(v, f"state[{index}][{k!r}]", where) for k, v in entry.items()}
             )
         for name in self.hyperparameters:
             setattr(self, name, getattr(twin, name))
@@ -264,7 +296,7 @@ class SGD(Optimizer):
         #: L2 penalty: ``weight_decay * p`` is added to the gradient (0 for none).
         self.weight_decay = _non_negative(weight_decay, "weight_decay", "SGD")
         #: Whether to use Nesterov momentum.
-        self.nesterov = bool(nesterov)
+        self.nesterov = checks.switch(nesterov, "SGD", "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0")
         super().__init__(params, lr)
@@ -320,7 +352,7 @@ class Adam(Optimizer):
         #: gradient in `Adam`, applied to the parameter directly in `AdamW`.
         self.weight_decay = _non_negative(weight_decay, "weight_decay", where)
         #: Whether to use the AMSGrad variant (the running maximum of `v_hat`).
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = checks.switch(amsgrad, where, "amsgrad")
         super().__init__(params, lr)
 
     def initial_state(self) -> dict[str, float]:
@@ -408,7 +440,7 @@ class RMSprop(Optimizer):
         self.momentum = _non_negative(momentum, "momentum", "RMSprop")
         #: Whether to normalise by an estimate of the gradient's variance
         #: (``square_avg - grad_avg**2``) instead of by ``square_avg``.
-        self.centered = bool(centered)
+        self.centered = checks.switch(centered, "RMSprop", "centered")
         super().__init__(params, lr)
 
     def initial_state(self) -> dict[str, float]:
@@ -429,6 +461,8 @@ class RMSprop(Optimizer):
         if self.centered:
             g_avg = state["grad_avg"] = alpha * state["grad_avg"] + (1 - alpha) * grad
             v = v - g_avg * g_avg
+            if v < 0.0:  # rounding can make the variance estimate a hair negative
+                v = 0.0
         if self.momentum:
             buffer = self.momentum * state["momentum_buffer"] + grad / (math.sqrt(v) + self.eps)
             state["momentum_buffer"] = buffer
@@ -498,23 +532,40 @@ def clip_grad_norm(params: Iterable[Node], max_norm: float, norm_type: float = 2
     >>> round(a.grad, 6), round(b.grad, 6)
     (0.6, 0.8)
     """
+    where = "clip_grad_norm"
+    if isinstance(params, (Node, str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(f"{where}: params must be an iterable of Nodes, got {checks.shown(params)}")
     nodes = list(params)
-    max_norm = _non_negative(max_norm, "max_norm", "clip_grad_norm")
-    norm_type = _number(norm_type, "norm_type", "clip_grad_norm")
+    max_norm = _non_negative(max_norm, "max_norm", where)
+    norm_type = checks.setting(norm_type, where, "norm_type", infinite=True)
     if not norm_type >= 1.0:
         raise ValueError(f"clip_grad_norm: norm_type must be >= 1 or inf, got {norm_type!r}")
-    grads = [abs(float(p.grad)) for p in nodes]
-    if not grads:
-        return 0.0
-    if norm_type == math.inf:
-        total = max(grads)
-    else:
-        total = sum(g**norm_type for g in grads) ** (1.0 / norm_type)
+    for index, p in enumerate(nodes):
+        if not isinstance(p, Node):
+            raise TypeError(f"{where}: parameter {index} must be a Node, got {checks.shown(p)}")
+    grads = [abs(_gradient(p, index, where)) for index, p in enumerate(nodes)]
+    total = _norm(grads, norm_type)
     coefficient = max_norm / (total + 1e-6)
-    if coefficient < 1.0:
+    if not coefficient >= 1.0:  # a NaN norm makes every gradient NaN, as in PyTorch
         for p in nodes:
             p.grad = p.grad * coefficient
     return total
+
+
+def _norm(magnitudes: list[float], norm_type: float) -> float:
+    """The p-norm of non-negative numbers, scaled so that no power overflows or underflows."""
+    if not magnitudes:
+        return 0.0
+    if any(math.isnan(g) for g in magnitudes):
+        return math.nan
+    largest = max(magnitudes)
+    if norm_type == math.inf or largest == 0.0 or largest == math.inf:
+        return largest
+    if norm_type == 2.0:
+        return math.hypot(*magnitudes)
+    total: float = math.fsum((g / largest) ** norm_type for g in magnitudes)
+    root: float = total ** (1.0 / norm_type)
+    return largest * root
 
 
 #: PyTorch's name for `clip_grad_norm` (the trailing underscore marks in-place).
@@ -552,11 +603,19 @@ class LRScheduler:
         raise NotImplementedError(f"{type(self).__name__} does not define get_lr()")
 
     def step(self) -> None:
-        """Advance one epoch and set the optimizer's learning rate."""
+        """Advance one epoch and set the optimizer's learning rate.
+
+        If the new rate cannot be computed or set (a `LambdaLR` function that
+        fails or gives a negative rate), nothing changes: not the epoch, not
+        the optimizer's rate.
+        """
         self.last_epoch += 1
-        lr = self.get_lr()
-        self.optimizer.lr = lr
-        self._last_lr = lr
+        try:
+            self.optimizer.lr = self.get_lr()
+        except BaseException:
+            self.last_epoch -= 1
+            raise
+        self._last_lr = self.optimizer.lr
 
     def get_last_lr(self) -> float:
         """The learning rate set by the last `step()` (the base rate before any)."""
@@ -577,16 +636,12 @@ class LRScheduler:
             raise ValueError(f"{where}: expected a mapping with base_lr, last_epoch and last_lr")
         base_lr = _non_negative(state_dict["base_lr"], "base_lr", where)
         last_lr = _non_negative(state_dict["last_lr"], "last_lr", where)
-        epoch = state_dict["last_epoch"]
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-            raise ValueError(f"{where}: last_epoch must be an int >= 0, got {epoch!r}")
+        epoch = checks.count(state_dict["last_epoch"], where, "last_epoch")
         self.base_lr, self.last_epoch, self._last_lr = base_lr, epoch, last_lr
 
 
 def _positive_int(value: object, name: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
-    return value
+    return checks.count(value, where, name, minimum=1)
 
 
 class StepLR(LRScheduler):
@@ -658,4 +713,5 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> float:
         """The base rate times the function's factor."""
-        return self.base_lr * float(self.lr_lambda(self.last_epoch))
+        factor: object = self.lr_lambda(self.last_epoch)
+        return self.base_lr * checks.setting(factor, "LambdaLR", "the factor lr_lambda returned")

@@ -22,13 +22,23 @@ Colours, the same in every picture:
 * grey: a constant, an unlabelled leaf (the ``2`` of ``2 * y``), drawn without a grad;
 * white: an intermediate value; green: the root, the value that was drawn;
 * lavender ovals: the ops.
+
+Imports: `micrograd.node`, `micrograd.ops` (operator symbols), `micrograd.nn`
+(`Parameter`'s colour). It registers itself as Node's notebook picture
+(`micrograd.node.register_display`) when imported.
 """
 
 from __future__ import annotations
 
+import ctypes
 import html
 import math
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,17 +46,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from micrograd import ops
+from micrograd import checks, files, ops
 from micrograd.nn import Parameter
-from micrograd.node import Constant, Node, register_display, topological_order
+from micrograd.node import Constant, Node, OpLike, register_display, topological_order
 
 if TYPE_CHECKING:
     import graphviz
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "DOT_TIMEOUT",
     "INSTALL_HINT",
     "RENDER_FORMATS",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "HasNamedParameters",
     "draw_graph",
@@ -82,7 +94,11 @@ def _graphviz() -> ModuleType:
     return module
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphvizError(RuntimeError):
+    """Graphviz's `dot` failed, crashed or ran out of time while rendering a picture."""
+
+
+class GraphvizNotFoundError(GraphvizError):
     """Graphviz's `dot` program, needed to render a picture, is not installed.
 
     `draw_graph` works without it (the DOT source is plain text); rendering to
@@ -137,7 +153,7 @@ _CLUSTER_BORDER = "#9aa3ad"
 # Built-in ops are shown by their operator rather than their name. Keyed by
 # the op object itself, so a user's op that happens to be called "add" keeps
 # its own name.
-_SYMBOLS: dict[ops.Op, str] = {
+_SYMBOLS: dict[OpLike, str] = {
     ops.add: "+",
     ops.sub: "-",
     ops.mul: "*",
@@ -175,15 +191,37 @@ def _grad_value(node: Node) -> float:
     return grad.data if isinstance(grad, Node) else float(grad)
 
 
-def _op_text(op: ops.Op | None) -> str:
+def _op_text(op: OpLike | None) -> str:
     if op is None:
         return "?"
     return _SYMBOLS.get(op, op.name)
 
 
+def _printable(text: str) -> str:
+    """`text` with every character Graphviz cannot take shown as a visible escape.
+
+    Control characters, surrogates and the non-characters U+FFFE/U+FFFF are
+    not allowed in the XML of HTML-like labels (dot fails on them); they are
+    written as ``\\xNN`` / ``\\uNNNN`` so that the reader still sees them.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _visible(ch) for ch in text)
+
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _escape(text: str) -> str:
+    """User text (a label, an op's name) for an HTML-like label: printable and never markup."""
+    return html.escape(_printable(text))
+
+
 def _plain(text: str) -> str:
     """A string for a plain (non-HTML) attribute: no backslash escapes, never taken as HTML."""
-    plain: str = _graphviz().nohtml(text.replace("\\", "/"))
+    plain: str = _graphviz().nohtml(_printable(text).replace("\\", "/"))
     return plain
 
 
@@ -320,7 +358,7 @@ def _value_label(node: Node, title: str, kind: str, show_data: bool, show_grad: 
     rows = []
     if title:
         span = f' COLSPAN="{len(cells)}"' if len(cells) > 1 else ""
-        rows.append(f"<TR><TD{span}><B>{html.escape(title)}</B></TD></TR>")
+        rows.append(f"<TR><TD{span}><B>{_escape(title)}</B></TD></TR>")
     if cells:
         rows.append("<TR>" + "".join(cells) + "</TR>")
     if not rows:
@@ -457,7 +495,7 @@ def draw_graph(
             entries.append(
                 (
                     f"o{i}",
-                    html.escape(_op_text(node.op)).join(("<", ">")),
+                    _escape(_op_text(node.op)).join(("<", ">")),
                     {
                         "shape": "ellipse",
                         "style": "filled",
@@ -546,23 +584,97 @@ def _emit_cluster(
 # -- rendering ---------------------------------------------------------------
 
 
-def _pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """Run `dot` on the graph; one clear error when it is missing or fails."""
-    package = _graphviz()
-    try:
-        data: bytes = graph.pipe(format=fmt, quiet=True)
-    except package.ExecutableNotFound:
+#: How long `dot` may take to render one picture, in seconds, unless a call says otherwise.
+DOT_TIMEOUT = 60.0
+
+
+def _pipe(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
+    """Run `dot` on the graph; one clear error when it is missing, fails or hangs.
+
+    `dot` runs as a child process with a time limit (`DOT_TIMEOUT` by
+    default): past it, the process is killed and `GraphvizError` says so. On
+    Linux the child is also killed if this process dies first.
+    """
+    limit = (
+        DOT_TIMEOUT
+        if timeout is None
+        else checks.setting(timeout, "render_graph", "timeout", above=0.0)
+    )
+    executable = shutil.which(graph.engine)
+    if executable is None:
         raise GraphvizNotFoundError() from None
-    except package.CalledProcessError as error:
-        detail = error.stderr.decode(errors="replace").strip() if error.stderr else ""
-        raise RuntimeError(
-            f"Graphviz's `dot` failed to make {fmt.upper()} (exit status {error.returncode})"
-            + (f": {detail}" if detail else "")
+    try:
+        finished = _run_dot([executable, f"-T{fmt}"], graph.source.encode("utf-8"), limit)
+    except subprocess.TimeoutExpired:
+        raise GraphvizError(
+            f"Graphviz's `dot` did not finish {fmt.upper()} within {limit:g} s and was stopped;"
+            " allow more time with timeout=SECONDS (micrograd graph --dot-timeout SECONDS)"
         ) from None
-    return data
+    except FileNotFoundError:  # gone between the lookup and the start
+        raise GraphvizNotFoundError() from None
+    except OSError as error:
+        raise GraphvizError(f"Graphviz's `dot` could not be run: {error}") from None
+    if finished.returncode != 0:
+        detail = _printable(finished.stderr.decode("utf-8", errors="replace").strip())
+        status = (
+            f"killed by signal {-finished.returncode}"
+            if finished.returncode < 0
+            else f"exit status {finished.returncode}"
+        )
+        raise GraphvizError(
+            f"Graphviz's `dot` failed to make {fmt.upper()} ({status})"
+            + (f": {' '.join(detail.split())[:300]}" if detail else "")
+        )
+    picture: bytes = finished.stdout
+    return picture
 
 
-def render_graph(root: Node, path: str | Path, **draw_kwargs: Any) -> Path:
+def _run_dot(command: list[str], source: bytes, limit: float) -> subprocess.CompletedProcess[bytes]:
+    """Run `command` on `source`; on a timeout or any exception here, kill it and its children.
+
+    The process gets a session of its own, so that killing it reaches every
+    process it started, and nothing is left running behind an interrupted call.
+    """
+    posix = os.name == "posix"
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    ) as process:
+        try:
+            out, err = process.communicate(source, timeout=limit)
+        except BaseException:
+            _kill(process, posix)
+            raise
+        return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _kill(process: subprocess.Popen[bytes], group: bool) -> None:
+    try:
+        if group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    # prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills dot when its parent dies.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def render_graph(
+    root: Node, path: str | Path, *, timeout: float | None = None, **draw_kwargs: Any
+) -> Path:
     """Draw `root`'s graph (see `draw_graph`) into a PNG, SVG or PDF file.
 
     The format is chosen by the file's suffix; missing parent folders are
@@ -577,7 +689,9 @@ def render_graph(root: Node, path: str | Path, **draw_kwargs: Any) -> Path:
 
     Args:
         root: the node whose graph to draw.
-        path: where to write; its suffix is ``.png``, ``.svg`` or ``.pdf``.
+        path: where to write; its suffix is ``.png``, ``.svg`` or ``.pdf``. The
+            file is replaced atomically: a failure leaves the old file as it was.
+        timeout: seconds `dot` may take (default `DOT_TIMEOUT`, 60 s).
         **draw_kwargs: passed to `draw_graph` (``rankdir``, ``model``, ...).
 
     Returns:
@@ -586,7 +700,13 @@ def render_graph(root: Node, path: str | Path, **draw_kwargs: Any) -> Path:
     Raises:
         ValueError: an unsupported suffix, or a graph over ``max_nodes``.
         GraphvizNotFoundError: Graphviz's `dot` program is not installed.
+        GraphvizError: `dot` failed, crashed or took longer than `timeout`.
+        OSError: the file could not be written.
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"render_graph: root must be a Node, got {checks.shown(root)}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render_graph: path must be a str or a Path, got {checks.shown(path)}")
     target = Path(path)
     fmt = RENDER_FORMATS.get(target.suffix.lower())
     if fmt is None:
@@ -595,9 +715,9 @@ def render_graph(root: Node, path: str | Path, **draw_kwargs: Any) -> Path:
             f"render_graph: cannot write {str(target)!r}: the file name must end in one of "
             f"{allowed}, got {target.suffix or 'no suffix'!r}"
         )
-    data = _pipe(draw_graph(root, **draw_kwargs), fmt)
+    data = _pipe(draw_graph(root, **draw_kwargs), fmt, timeout)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    files.write_bytes(target, data)
     return target
 
 
@@ -624,8 +744,8 @@ def repr_mimebundle(
         include: the MIME types wanted (default: SVG and plain text).
         exclude: MIME types not wanted; they win over `include`.
     """
-    wanted = set(include) if include is not None else {_SVG, _TEXT}
-    wanted -= set(exclude or ())
+    wanted = _mime_types(include, "include") if include is not None else {_SVG, _TEXT}
+    wanted -= _mime_types(exclude or (), "exclude")
     bundle: dict[str, str] = {}
     if _TEXT in wanted:
         bundle[_TEXT] = repr(node)
@@ -636,6 +756,17 @@ def repr_mimebundle(
             warnings.warn(f"micrograd: showing the Node as text: {error}", stacklevel=2)
             bundle.setdefault(_TEXT, repr(node))
     return bundle
+
+
+def _mime_types(types: object, name: str) -> set[str]:
+    if isinstance(types, (str, bytes)) or not isinstance(types, Iterable):
+        raise TypeError(
+            f"repr_mimebundle: {name} must be a list of MIME types, got {checks.shown(types)}"
+        )
+    found = set(types)
+    for item in found:
+        checks.text(item, "repr_mimebundle", f"each of {name}")
+    return found
 
 
 # Jupyter shows a Node as the picture of its graph.

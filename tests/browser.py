@@ -5,7 +5,8 @@ page. It gives:
 
 - `browser_skip_reason()`: why a browser test cannot run here (Chromium,
   chromedriver or Selenium missing), or None; `require_browser()` skips the
-  calling test with that reason.
+  calling test with that reason (or fails it, when the environment variable
+  MICROGRAD_REQUIRE_BROWSER is set, as CI should once it installs Chromium).
 - `start_browser()`: headless Chromium with the flags it needs as root, a
   fresh temporary profile, the network cut off except for 127.0.0.1, console
   messages and every network request recorded. Use it as a context manager::
@@ -33,6 +34,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import shutil
 import socket
 import tempfile
@@ -88,11 +90,23 @@ def browser_skip_reason() -> str | None:
     return None
 
 
+#: Set this environment variable (to anything but "" or "0") where a browser
+#: must be present, in CI say: missing browser tests then fail instead of skipping.
+REQUIRE_VARIABLE = "MICROGRAD_REQUIRE_BROWSER"
+
+
 def require_browser() -> None:
-    """Skip the calling test, with the reason, when no browser can run here."""
+    """Skip the calling test, with the reason, when no browser can run here.
+
+    With `REQUIRE_VARIABLE` set, fail it instead, so that a missing install
+    cannot pass as green.
+    """
     reason = browser_skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
+    if reason is None:
+        return
+    if os.environ.get(REQUIRE_VARIABLE, "") not in ("", "0"):
+        pytest.fail(f"{reason}; {REQUIRE_VARIABLE} is set, so browser tests must run")
+    pytest.skip(reason)
 
 
 class Browser:

@@ -404,3 +404,16 @@ def test_demo_writes_the_network_page(tmp_path: Path, dot: None) -> None:
     assert (tmp_path / "network.png").exists()
     embedded = json.loads(parse_page(page).recording)
     assert embedded["nodes"][embedded["root"]]["name"] == "loss"
+
+
+def test_page_without_dot_is_one_clear_error(
+    no_dot: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.html"
+    assert main(["graph", "x*2", "x=1", "--html", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("micrograd graph: error: Graphviz's `dot` program was not found")
+    assert "apt-get install graphviz" in error
+    assert not out.exists()
+    with pytest.raises(mg.GraphvizNotFoundError):
+        mg.explain(Node(1.0) * 2)

@@ -1,7 +1,7 @@
 """The explanation page in a real browser: headless Chromium, opened from disk, offline.
 
 Skipped, with the reason, when Chromium, chromedriver or Selenium is missing
-(see `browser.py`).
+(failed instead when MICROGRAD_REQUIRE_BROWSER is set; see `browser.py`).
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Browser, browser_skip_reason, start_browser
+from browser import Browser, start_browser
 from graphviz_check import require_dot
 
 import micrograd as mg
 from micrograd.cli import GRAPH_SAMPLE, _network_loss
 from micrograd.models import TwoLayerNet
-
-pytestmark = pytest.mark.skipif(
-    browser_skip_reason() is not None, reason=browser_skip_reason() or ""
-)
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +248,17 @@ def test_a_script_label_shows_as_text(browser: Browser, pages: dict[str, Path]) 
     with pytest.raises(NoAlertPresentException):
         _ = driver.switch_to.alert.text
     assert browser.console_errors() == []
+
+
+def test_zoom_switches_between_fit_and_full_size(browser: Browser, pages: dict[str, Path]) -> None:
+    open_page(browser, pages["en"])
+    driver = browser.driver
+    width = "return document.querySelector('.mg-graph svg').getBoundingClientRect().width"
+    box = "return document.querySelector('.mg-graph').clientWidth"
+    zoom = by_testid(browser, "zoom")
+    # The tutorial network is wider than the window: it opens at full size.
+    assert zoom.get_attribute("aria-pressed") == "true"
+    assert driver.execute_script(width) > driver.execute_script(box)
+    zoom.click()
+    assert zoom.get_attribute("aria-pressed") == "false"
+    assert abs(driver.execute_script(width) - driver.execute_script(box)) <= 2

@@ -116,6 +116,7 @@ def explain(
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
+    timeout: float | None = None,
 ) -> Explanation:
     """Record the forward and backward pass of `root`'s graph as a step-by-step page.
 
@@ -130,6 +131,8 @@ def explain(
             ValueError naming the size: past a few hundred values a
             step-by-step page is too long to follow and slow to open.
         title: the page's title (default: from the root's label).
+        timeout: seconds Graphviz's `dot` may take to draw the picture
+            (default `micrograd.viz.DOT_TIMEOUT`).
 
     Returns:
         An `Explanation`: `save` it, or show it in a notebook.
@@ -137,6 +140,7 @@ def explain(
     Raises:
         ValueError: an unknown `lang`, or a graph over `max_nodes` value nodes.
         GraphvizNotFoundError: Graphviz's `dot` program is not installed.
+        GraphvizError: `dot` failed or took longer than `timeout`.
     """
     if not isinstance(root, Node):
         raise TypeError(f"explain: expected a Node, got {type(root).__name__}")
@@ -181,7 +185,7 @@ def explain(
         for node, (grad, label) in zip(nodes, saved):
             node.grad = grad
             node.label = label
-    svg = mark_up_svg(_pipe(drawing, "svg").decode("utf-8"))
+    svg = mark_up_svg(_pipe(drawing, "svg", timeout).decode("utf-8"))
     heading = recording.to_json()["ui"]["title"]
     page_title = title if title is not None else f"{heading}: {root.label or 'graph'}"
     return Explanation(recording, svg, page_title)

@@ -7,7 +7,10 @@ trigonometric, hyperbolic), `powers` (``**``), `activations` (sigmoid,
 softplus, ReLUs, maximum, minimum). Importing the package installs every
 operator and function method on `Node`.
 
-This module only re-exports.
+This module only re-exports. The package imports `micrograd.node`,
+`micrograd.numeric`, `micrograd.checks` and `micrograd._state`; what Node
+gets from it (operators, methods, which ops `backward()` writes out) it
+registers on Node, which does not import it.
 """
 
 from micrograd.ops.activations import (

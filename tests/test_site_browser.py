@@ -12,7 +12,7 @@ The site is built into a temporary folder with ``mkdocs build --strict``, or
 taken from ``MICROGRAD_SITE`` when that names a folder already built (``make
 docs`` then ``MICROGRAD_SITE=site pytest tests/test_site_browser.py``).
 Skipped, with the reason, when Chromium, chromedriver or Selenium is missing
-(see ``browser.py``).
+(failed instead when MICROGRAD_REQUIRE_BROWSER is set; see ``browser.py``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import Browser, browser_skip_reason, serve_directory, start_browser
+from browser import Browser, require_browser, serve_directory, start_browser
+from graphviz_check import require_dot
 
 ROOT = Path(__file__).resolve().parent.parent
-
-pytestmark = pytest.mark.skipif(
-    browser_skip_reason() is not None, reason=browser_skip_reason() or ""
-)
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -67,11 +64,13 @@ return {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_browser()
     built = os.environ.get("MICROGRAD_SITE")
     if built:
         folder = Path(built).resolve()
         assert (folder / "index.html").exists(), f"MICROGRAD_SITE={built} holds no built site"
         return folder
+    require_dot()  # the pages draw their pictures as the site builds
     folder = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(folder)],
@@ -90,6 +89,7 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    require_browser()
     with start_browser(width=1280, height=900) as running:
         yield running
 

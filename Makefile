@@ -10,7 +10,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 DOCS_STAMP    := $(VENV)/.installed-docs
 OUT    ?= micrograd-out
 
-.PHONY: help install graphviz test lint typecheck unit demo bench docs docs-images clean
+.PHONY: help install graphviz test lint typecheck unit demo bench docs docs-serve notebooks docs-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ lint: $(DEV_STAMP)  ## ruff, and import-linter: each module imports only the lay
 typecheck: $(DEV_STAMP)  ## mypy --strict
 	$(BIN)/mypy --strict micrograd
 
-unit: $(DEV_STAMP) graphviz  ## pytest only
+unit: $(DEV_STAMP) $(DOCS_STAMP) graphviz  ## pytest only (the docs' tests build pages and run notebooks)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit  ## ruff, mypy --strict and the whole test suite
@@ -58,8 +58,14 @@ demo: $(RUNTIME_STAMP) graphviz  ## train the tutorial's network; pictures go to
 bench: $(RUNTIME_STAMP)  ## the benchmark suite; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py
 
-docs: $(DOCS_STAMP) graphviz  ## build the documentation site with --strict
+docs: $(DOCS_STAMP) graphviz  ## build the documentation site into site/ with --strict
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(DOCS_STAMP) graphviz  ## serve the documentation at http://127.0.0.1:8000/, rebuilt on change
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+notebooks: $(DOCS_STAMP)  ## the tutorial chapters (English and Korean) as notebooks in notebooks/
+	$(BIN)/python docs/hooks/notebooks.py docs/tutorial notebooks
 
 docs-images: $(RUNTIME_STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png
@@ -67,4 +73,4 @@ docs-images: $(RUNTIME_STAMP) graphviz  ## regenerate the pictures committed und
 	$(BIN)/python scripts/architecture_picture.py docs/images/architecture.svg
 
 clean:  ## remove build and run outputs (keeps .venv)
-	rm -rf build dist site $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist site notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -58,7 +58,17 @@ def _outside(condition: bool, message: str) -> None:
 # -- inverse trigonometric --------------------------------------------------------
 
 
-@op(grad=lambda x, out: (_infinite_if_zero(1.0, sqrt.apply((1.0 - x) * (1.0 + x))),))
+def _one_minus_square(x: NodeLike) -> Grad:
+    """``1 - x**2``: as ``(1 - x)(1 + x)`` near +-1 (exact there), as ``1 - x*x`` near 0.
+
+    Near 0 the product's derivative ``(1 - x) - (1 + x)`` would cancel.
+    """
+    if abs(value_of(x)) < 0.5:
+        return 1.0 - x * x
+    return (1.0 - x) * (1.0 + x)
+
+
+@op(grad=lambda x, out: (_infinite_if_zero(1.0, sqrt.apply(_one_minus_square(x))),))
 def asin(x: float) -> float:
     """Inverse sine, in ``[-pi/2, pi/2]``; ValueError outside ``[-1, 1]``.
 
@@ -70,7 +80,7 @@ def asin(x: float) -> float:
     return math.asin(x)
 
 
-@op(grad=lambda x, out: (_infinite_if_zero(-1.0, sqrt.apply((1.0 - x) * (1.0 + x))),))
+@op(grad=lambda x, out: (_infinite_if_zero(-1.0, sqrt.apply(_one_minus_square(x))),))
 def acos(x: float) -> float:
     """Inverse cosine, in ``[0, pi]``; ValueError outside ``[-1, 1]``."""
     _outside(abs(x) > 1.0, "input outside [-1, 1]")
@@ -139,7 +149,7 @@ def acosh(x: float) -> float:
     return math.acosh(x)
 
 
-@op(grad=lambda x, out: (_infinite_if_zero(1.0, (1.0 - x) * (1.0 + x)),))
+@op(grad=lambda x, out: (_infinite_if_zero(1.0, _one_minus_square(x)),))
 def atanh(x: float) -> float:
     """Inverse hyperbolic tangent; ``atanh(+-1) = +-inf``; ValueError outside ``[-1, 1]``."""
     _outside(abs(x) > 1.0, "input outside [-1, 1]")

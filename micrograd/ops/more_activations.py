@@ -45,6 +45,17 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def _logistic_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
+    return (out * logistic.apply(-x),)
+
+
+#: The logistic sigmoid with its derivative written ``sigmoid(x) sigmoid(-x)``
+#: rather than ``out (1 - out)``, which cancels where ``out`` is near 1. The
+#: derivatives of the activations below use it, so their higher orders keep
+#: full relative accuracy in the tails. (`sigmoid` keeps the cheaper form.)
+logistic = op(sigmoid.forward, grad=_logistic_grad, name="sigmoid")
+
+
 def _gelu_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
     # Phi(x) + x phi(x)
     return (0.5 * erfc.apply(-x * _INV_SQRT2) + x * _INV_SQRT_2PI * exp.apply(-0.5 * (x * x)),)
@@ -67,8 +78,8 @@ def _gelu_tanh_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
         return (1.0 if value > 0 else 0.0,)
     twice_u = 2.0 * _GELU_C * (x + _GELU_A * (x * x * x))
     slope = 2.0 * _GELU_C * (1.0 + 3.0 * _GELU_A * (x * x))
-    s = sigmoid.apply(twice_u)
-    return (s + x * slope * (s * sigmoid.apply(-twice_u)),)
+    s = logistic.apply(twice_u)
+    return (s + x * slope * (s * logistic.apply(-twice_u)),)
 
 
 gelu_tanh = op(
@@ -104,7 +115,11 @@ gelu = Gelu(
 )
 
 
-@op(grad=lambda x, out: (sigmoid.apply(x) * (1.0 + x * sigmoid.apply(-x)),))
+def _silu_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
+    return (logistic.apply(x) * (1.0 + x * logistic.apply(-x)),)
+
+
+@op(grad=_silu_grad)
 def silu(x: float) -> float:
     """SiLU (swish), ``x sigmoid(x)``."""
     return x * sigmoid.forward(x)
@@ -214,7 +229,7 @@ def hardtanh(x: NodeLike, min_val: float = -1.0, max_val: float = 1.0) -> Node:
 
 def _mish_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
     t = tanh.apply(softplus.apply(x))
-    return (t + x * (1.0 - t * t) * sigmoid.apply(x),)
+    return (t + x * (1.0 - t * t) * logistic.apply(x),)
 
 
 @op(grad=_mish_grad)
@@ -223,7 +238,11 @@ def mish(x: float) -> float:
     return x * math.tanh(softplus.forward(x))
 
 
-@op(grad=lambda x, out: (sigmoid.apply(-x),), name="log_sigmoid")
+def _log_sigmoid_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
+    return (logistic.apply(-x),)
+
+
+@op(grad=_log_sigmoid_grad, name="log_sigmoid")
 def log_sigmoid(x: float) -> float:
     """``log(sigmoid(x)) = -softplus(-x)``, without overflow or cancellation."""
     return -softplus.forward(-x)
@@ -289,7 +308,7 @@ def softmax(xs: Sequence[NodeLike]) -> list[Node]:
     return [exp(x) for x in log_softmax(xs)]
 
 
-mark_trusted(gelu, gelu_tanh, silu, softsign, mish, log_sigmoid, logsumexp)
+mark_trusted(logistic, gelu, gelu_tanh, silu, softsign, mish, log_sigmoid, logsumexp)
 
 install_method("softsign", softsign, "`self / (1 + |self|)`.")
 install_method("mish", mish, "Mish, `self * tanh(softplus(self))`.")

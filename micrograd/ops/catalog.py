@@ -7,7 +7,7 @@ table of functions from these records, so the page cannot drift from the
 code: a test checks that ``docs/api/functions.md`` is its output. To write
 the page again after changing an op::
 
-    python -m micrograd.ops.catalog > docs/api/functions.md
+    python scripts/functions_page.py
 
 Imports: only the standard library (each ops module registers its own).
 """
@@ -98,7 +98,7 @@ def functions_page() -> str:
     lines = [
         "# Functions",
         "",
-        "<!-- Written by `python -m micrograd.ops.catalog`; a test checks it. Do not edit. -->",
+        "<!-- Written by `python scripts/functions_page.py`; a test checks it. Do not edit. -->",
         "",
         "Every built-in function of micrograd, as `mg.name(...)`, with its aliases,",
         "the Node method where PyTorch has one, where it is defined (outside its",
@@ -126,10 +126,3 @@ def functions_page() -> str:
             )
         lines.append("")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover - the page's generator
-    # The package's own copy of this module holds the records (this one runs as __main__).
-    from micrograd.ops import catalog as registered
-
-    print(registered.functions_page(), end="")

@@ -60,7 +60,9 @@ def sinpi(x: float) -> float:
     if x < 0:
         x, sign = -x, -1.0
     r = math.fmod(x, 2.0)  # exact
-    if r >= 1.0:
+    if r == 0.0 or r == 1.0:
+        return sign * 0.0  # the zeros at the integers, with the sign of x as sin's
+    if r > 1.0:
         r, sign = r - 1.0, -sign  # exact (Sterbenz)
     if r > 0.5:
         r = 1.0 - r  # exact: sin(pi (1 - r)) = sin(pi r)

@@ -237,7 +237,7 @@ def test_second_derivatives_at_kinks_follow_the_first_derivatives_branch() -> No
 
 
 def test_two_input_conventions() -> None:
-    assert [math.isnan(g) for g in mg.grad(mg.atan2, argnums=(0, 1))(0.0, 0.0)] == [True, True]
+    assert mg.grad(mg.atan2, argnums=(0, 1))(0.0, 0.0) == (0.0, 0.0)
     assert all(math.isnan(g) for g in mg.grad(mg.hypot, argnums=(0, 1, 2))(0.0, 0.0, 0.0))
     assert mg.grad(mg.copysign, argnums=(0, 1))(0.0, -1.0) == (0.0, 0.0)
     assert mg.grad(mg.copysign, argnums=(0, 1))(2.0, -1.0) == (-1.0, 0.0)

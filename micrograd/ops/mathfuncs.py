@@ -97,7 +97,7 @@ def _atan2_grads(y: NodeLike, x: NodeLike, out: NodeLike) -> LocalGrads:
     # x / r**2 and -y / r**2, divided by r twice: no overflow for large inputs.
     r = hypot.apply(y, x)
     if value_of(r) == 0.0:
-        return (math.nan, math.nan)  # PyTorch's 0 / 0 at the origin
+        return (0.0, 0.0)  # PyTorch's value at the origin
     return (x / r / r, -y / r / r)
 
 
@@ -454,7 +454,7 @@ describe(atan, name="atan", group=_TRIG, aliases=("arctan",), method="x.atan()",
          domain="all reals", derivative="1 / (1 + x^2)")  # fmt: skip
 describe(atan2, name="atan2", group=_TRIG, aliases=("arctan2",), method="y.atan2(x)",
          domain="all reals (y, x)", derivative="d/dy = x / r^2, d/dx = -y / r^2, r = hypot(y, x)",
-         kink="NaN for both at the origin (PyTorch's 0 / 0)")  # fmt: skip
+         kink="0 for both at the origin (PyTorch's)")  # fmt: skip
 describe(sinh, name="sinh", group=_TRIG, method="x.sinh()", domain="all reals",
          derivative="cosh(x)", kink="+-inf where it overflows (|x| > 710.47)")  # fmt: skip
 describe(cosh, name="cosh", group=_TRIG, method="x.cosh()", domain="all reals",

@@ -31,8 +31,8 @@ from micrograd.ops.activations import leaky_relu, maximum, minimum, relu, sigmoi
 from micrograd.ops.arithmetic import absolute
 from micrograd.ops.catalog import describe
 from micrograd.ops.core import FunctionOp, LocalGrads, Op, mark_trusted, op, value_of
-from micrograd.ops.elementary import exp, log, tanh
-from micrograd.ops.mathfuncs import erfc
+from micrograd.ops.elementary import exp, tanh
+from micrograd.ops.mathfuncs import erfc, log1p
 from micrograd.ops.methods import install_method
 
 Grad = float | Node
@@ -253,27 +253,31 @@ def log_sigmoid(x: float) -> float:
 logsigmoid = log_sigmoid
 
 
-def _shifted_exponentials(inputs: Sequence[NodeLike]) -> tuple[list[Grad], Grad, float]:
-    """``exp(x_i - m)`` for each input and their sum, `m` the largest value (a constant).
+def _log_probabilities(inputs: Sequence[NodeLike]) -> list[Grad]:
+    """``log softmax(xs)_i``, written so that its derivatives keep relative accuracy.
 
-    Shifting by a plain number changes nothing mathematically (so it needs no
-    gradient) and keeps every exponential at most 1: no overflow, and no
-    rounding of a large ``logsumexp`` inside the differences.
+    With `t` the largest input and ``r = sum_(j != t) exp(x_j - x_t)`` (each
+    term at most 1: no overflow), ``log softmax_i = (x_i - x_t) - log1p(r)``
+    and ``log softmax_t = -log1p(r)``. No input enters twice with opposite
+    signs (``x_t - m - (x_t - m)`` would cancel in the adjoints of higher
+    derivatives), and ``log1p`` keeps a small `r` exact.
     """
-    largest = max(value_of(x) for x in inputs)
-    if not math.isfinite(largest):
-        largest = 0.0
-    shifted = [exp.apply(x - largest) for x in inputs]
-    total = shifted[0]
-    for term in shifted[1:]:
-        total = total + term
-    return shifted, total, largest
+    values = [value_of(x) for x in inputs]
+    top = max(range(len(values)), key=lambda i: (values[i], -i))
+    if math.isnan(values[top]) or any(math.isnan(v) for v in values):
+        top = next(i for i, v in enumerate(values) if math.isnan(v))
+    pivot = inputs[top]
+    rest: Grad = 0.0
+    for i, x in enumerate(inputs):
+        if i != top:
+            rest = rest + exp.apply(x - pivot)
+    log_total = log1p.apply(rest)
+    return [0.0 - log_total if i == top else (x - pivot) - log_total for i, x in enumerate(inputs)]
 
 
 def _logsumexp_grads(*args: NodeLike) -> LocalGrads:
-    # the softmax of the inputs
-    shifted, total, _ = _shifted_exponentials(args[:-1])
-    return tuple(term / total for term in shifted)
+    # the softmax of the inputs, as exp(log_softmax): see `softmax`
+    return tuple(exp.apply(p) for p in _log_probabilities(args[:-1]))
 
 
 @op(grad=_logsumexp_grads)
@@ -312,10 +316,7 @@ def log_softmax(xs: Sequence[NodeLike]) -> list[Node]:
     >>> [round(p.data, 12) for p in mg.log_softmax([0.0, 0.0])]
     [-0.69314718056, -0.69314718056]
     """
-    values = _as_list(xs, "log_softmax")
-    _, total, largest = _shifted_exponentials(values)
-    log_total = log.apply(total)
-    return [_node(x - largest - log_total) for x in values]
+    return [_node(p) for p in _log_probabilities(_as_list(xs, "log_softmax"))]
 
 
 def softmax(xs: Sequence[NodeLike]) -> list[Node]:
@@ -325,8 +326,9 @@ def softmax(xs: Sequence[NodeLike]) -> list[Node]:
     >>> [p.data for p in mg.softmax([0.0, 0.0])]
     [0.5, 0.5]
     """
-    shifted, total, _ = _shifted_exponentials(_as_list(xs, "softmax"))
-    return [_node(term / total) for term in shifted]
+    # exp of the log-probabilities: their derivatives keep relative accuracy
+    # where a probability is near 1 (a quotient's would cancel in s - s*s).
+    return [exp(x) for x in log_softmax(xs)]
 
 
 def _node(value: Grad) -> Node:
@@ -366,14 +368,14 @@ describe(mish, name="mish", group=_ACTIVATIONS, method="x.mish()", domain="all r
 describe(log_sigmoid, name="log_sigmoid", aliases=("logsigmoid",), group=_ACTIVATIONS,
          domain="all reals", derivative="sigmoid(-x)")  # fmt: skip
 describe(logsumexp, name="logsumexp", group="Reductions", domain="all reals, one or more inputs",
-         derivative="d/dx_i = exp(x_i - logsumexp(...))",
+         derivative="d/dx_i = softmax(xs)_i",
          kink="+-inf when the largest input is +-inf")  # fmt: skip
 describe(softmax, name="softmax", group="Reductions", domain="a list of one or more inputs",
-         derivative="exp(x_i - m) / sum_j exp(x_j - m), m the largest (a constant)",
+         derivative="through exp(log_softmax(xs)_i)",
          kink="returns a list")  # fmt: skip
 describe(log_softmax, name="log_softmax", group="Reductions",
          domain="a list of one or more inputs",
-         derivative="through (x_i - m) - log(sum_j exp(x_j - m))",
+         derivative="through (x_i - x_t) - log1p(sum_(j != t) exp(x_j - x_t)), x_t the largest",
          kink="returns a list")  # fmt: skip
 
 # The functions of `activations`, in the same table.

@@ -127,7 +127,7 @@ def _quotient(x: NodeLike, y: NodeLike, out: NodeLike) -> float:
 
 
 def _remainder_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:
-    return (1.0, -_quotient(x, y, out))
+    return (1.0, 0.0 - _quotient(x, y, out))  # 0.0, not -0.0, for a zero quotient
 
 
 def _nonzero_divisor(y: float) -> None:

@@ -28,6 +28,9 @@ Every number on the page comes from the engine; the page's script computes
 nothing. Building the page needs Graphviz's `dot`, as rendering a picture
 does. `explain` changes no `.grad`: it runs its backward pass with
 `micrograd.gradients`, which leaves them as they were.
+
+Imports: `micrograd.viz`, `micrograd.node`, `micrograd.files`; `page` and
+`record` of this package.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ Nothing from the user's objects reaches the page as markup: the SVG is
 parsed and written back by ElementTree (labels are text), the recording is
 JSON with ``<``, ``>`` and ``&`` written as escapes inside its script tag,
 and the script shows every string with ``textContent``.
+
+Imports nothing from micrograd: it works on the SVG text and the recording.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ install: $(STAMP)  ## create .venv and install micrograd with its dev tools
 graphviz:  ## make sure Graphviz's dot program is installed (installs it as root on Debian)
 	@sh scripts/ensure-graphviz.sh
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, and import-linter: each module imports only the layers below it
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)  ## mypy --strict
 	$(BIN)/mypy --strict micrograd
@@ -44,6 +45,7 @@ docs: $(STAMP) graphviz  ## build the documentation site with --strict
 docs-images: $(STAMP) graphviz  ## regenerate the pictures committed under docs/
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.png
 	$(BIN)/micrograd graph --model two-layer -o docs/images/network.svg
+	$(BIN)/python scripts/architecture_picture.py docs/images/architecture.svg
 
 clean:  ## remove build and run outputs (keeps .venv)
 	rm -rf build dist site $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,9 @@
 >>> y.backward()
 >>> x.grad
 6.0
+
+The public names, re-exported from the modules that define them; nothing is
+defined here. Imports: everything but `micrograd.cli` (see docs/architecture.md).
 """
 
 from micrograd import models, nn, optim
@@ -20,6 +23,7 @@ from micrograd.compile import (
     register_emitter,
 )
 from micrograd.compile import compile_function as compile
+from micrograd.explain import Explanation, explain
 from micrograd.functional import grad, gradcheck, value_and_grad
 from micrograd.nn import Module, Parameter, manual_seed
 from micrograd.node import (
@@ -134,6 +138,7 @@ __all__ = [
     "CompiledFunction",
     "CompiledLoss",
     "Constant",
+    "Explanation",
     "FunctionOp",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
@@ -185,6 +190,7 @@ __all__ = [
     "erfc",
     "exp",
     "exp2",
+    "explain",
     "expm1",
     "fabs",
     "floor",

@@ -1,4 +1,7 @@
-"""``python -m micrograd``: the same as the `micrograd` command."""
+"""``python -m micrograd``: the same as the `micrograd` command.
+
+Imports: `micrograd.cli`.
+"""
 
 from micrograd.cli import main
 

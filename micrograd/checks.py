@@ -95,25 +95,21 @@ def setting(
     if isinstance(value, bool):
         _refuse(where, name, "a real number (not a bool)", value, TypeError)
     number = real(value, where, name)
-    if math.isnan(number):
-        _refuse(where, name, "a number, not NaN", value, ValueError)
-    if math.isinf(number) and not infinite:
-        _refuse(where, name, "a finite number", value, ValueError)
-    bounds = []
-    if minimum is not None and not number >= minimum:
-        bounds.append(f">= {minimum:g}")
-    if above is not None and not number > above:
-        bounds.append(f"> {above:g}")
-    if maximum is not None and not number <= maximum:
-        bounds.append(f"<= {maximum:g}")
-    if below is not None and not number < below:
-        bounds.append(f"< {below:g}")
-    if bounds:
-        wanted = [f">= {minimum:g}"] if minimum is not None else []
-        wanted += [f"> {above:g}"] if above is not None else []
-        wanted += [f"<= {maximum:g}"] if maximum is not None else []
-        wanted += [f"< {below:g}"] if below is not None else []
-        _refuse(where, name, "a number " + " and ".join(wanted), value, ValueError)
+    wanted = [f">= {minimum:g}"] if minimum is not None else []
+    wanted += [f"> {above:g}"] if above is not None else []
+    wanted += [f"<= {maximum:g}"] if maximum is not None else []
+    wanted += [f"< {below:g}"] if below is not None else []
+    inside = (
+        (minimum is None or number >= minimum)
+        and (above is None or number > above)
+        and (maximum is None or number <= maximum)
+        and (below is None or number < below)
+    )
+    if math.isnan(number) or (math.isinf(number) and not infinite) or not inside:
+        # One message for every way of missing: it states the whole rule.
+        expected = " ".join(["a number" if infinite else "a finite number", *wanted[:1]])
+        expected += "".join(f" and {bound}" for bound in wanted[1:])
+        _refuse(where, name, expected + (" (not NaN)" if infinite else ""), value, ValueError)
     return number
 
 
@@ -147,3 +143,10 @@ def text(value: object, where: str, name: str) -> str:
     if not isinstance(value, str):
         _refuse(where, name, "a str", value, TypeError)
     return value
+
+
+def note(error: BaseException, context: str) -> None:
+    """Add `context` to `error` as a note (Python 3.11+; on 3.10 the error stays as it is)."""
+    add_note = getattr(error, "add_note", None)
+    if add_note is not None:
+        add_note(context)

@@ -5,18 +5,25 @@ listed in `COMMANDS`; it builds its argument parser and sets ``run`` to the
 function that carries it out. A run function returns the exit status, or
 raises `CommandError` for a failure that deserves one clear line rather than
 a traceback.
+
+The top layer. Imports: `micrograd` (its version), `micrograd.models`,
+`micrograd.optim`, `micrograd.node`, and, when a command needs them,
+`micrograd.viz` and `micrograd.formula`.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from micrograd import __version__
+from micrograd import __version__, files
 from micrograd.models import REFERENCE, TwoLayerNet, seed_samples, train_epoch
 from micrograd.node import Node, topological_order
 from micrograd.optim import SGD
@@ -39,14 +46,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return 2
+    previous = _stop_on_sigterm()
     try:
         return run(args)
     except CommandError as error:
-        print(f"micrograd {args.command}: error: {error}", file=sys.stderr)
+        print(f"micrograd {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"micrograd {args.command}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"micrograd {args.command}: terminated", file=sys.stderr)
+        return 143
+    except Exception as error:  # anything else a user can cause: one line, no traceback
+        if os.environ.get("MICROGRAD_DEBUG"):
+            raise
+        print(
+            f"micrograd {args.command}: error: {type(error).__name__}: {_one_line(str(error))}"
+            " (set MICROGRAD_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: raised so that child processes (`dot`) are stopped on the way out."""
+
+
+def _stop_on_sigterm() -> Any:
+    """Turn SIGTERM into `_Terminated` in the main thread; return the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line: newlines and runs of spaces become single spaces."""
+    return " ".join(text.split())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,7 +279,8 @@ def _plot_losses(losses: list[float], path: Path, numeric: bool) -> Path | None:
     axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
     try:
-        figure.savefig(path, dpi=120)
+        with files.atomic_binary(path) as handle:
+            figure.savefig(handle, dpi=120, format="png")
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error}") from None
     return path
@@ -270,6 +314,7 @@ def _add_graph(subparsers: Subparsers) -> None:
             "examples:\n"
             '  micrograd graph "relu(x**2 - 2*y)" x=3 y=2 -o g.png\n'
             "  micrograd graph --model two-layer -o network.svg\n"
+            '  micrograd graph "tanh(w*x + b)" w=0.5 x=2 b=1 --html backprop.html\n'
             '  micrograd graph -o neg.png -- "-x**2" x=1    (a formula starting with -)\n'
             "\n"
             "A formula may use numbers, variables, + - * / ** and parentheses, and the\n"
@@ -289,9 +334,23 @@ def _add_graph(subparsers: Subparsers) -> None:
         "-o",
         "--output",
         type=Path,
-        default=Path("graph.png"),
+        default=None,
         metavar="FILE",
-        help="the picture to write: .png, .svg or .pdf (default: graph.png)",
+        help="the picture to write: .png, .svg or .pdf (default: graph.png, none with --html)",
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also (or, without -o, only) write the step-by-step page of the forward and"
+        " backward pass (see mg.explain) into FILE, a single .html file",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=_PAGE_LANGUAGES,
+        default="en",
+        help="the language of the --html page's text: en (default) or ko",
     )
     parser.add_argument(
         "--rankdir",
@@ -306,14 +365,29 @@ def _add_graph(subparsers: Subparsers) -> None:
         metavar="N",
         help="refuse graphs of more than N values (default: 500)",
     )
+    parser.add_argument(
+        "--dot-timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="stop Graphviz's dot after this many seconds (default: 60)",
+    )
     parser.set_defaults(run=_run_graph)
 
 
 def _run_graph(args: argparse.Namespace) -> int:
-    from micrograd.viz import RENDER_FORMATS, GraphvizNotFoundError, render_graph
+    from micrograd.viz import RENDER_FORMATS, GraphvizError, render_graph
 
+    if args.output is None and args.html is None:
+        args.output = Path("graph.png")
     try:
-        if args.output.suffix.lower() not in RENDER_FORMATS:
+        if args.html is not None and args.html.suffix.lower() not in _PAGE_SUFFIXES:
+            raise _BadGraphInput(
+                f"cannot write {str(args.html)!r}: the page's file name must end in .html"
+            )
+        if args.output is None:
+            pass
+        elif args.output.suffix.lower() not in RENDER_FORMATS:
             raise _BadGraphInput(
                 f"cannot write {str(args.output)!r}: the file name must end in"
                 f" {', '.join(RENDER_FORMATS)}"
@@ -331,17 +405,53 @@ def _run_graph(args: argparse.Namespace) -> int:
             f"the graph has {count} values, more than --max-nodes {args.max_nodes};"
             f" pass --max-nodes {count} to draw it anyway"
         )
+    if args.html is not None:
+        page = _write_page(root, model, args)
+        if args.output is None:
+            print(summary)
+            print(f"wrote {page}")
+            return 0
+        print(f"wrote {page}")
     try:
         path = render_graph(
-            root, args.output, rankdir=args.rankdir, max_nodes=args.max_nodes, model=model
+            root,
+            args.output,
+            rankdir=args.rankdir,
+            max_nodes=args.max_nodes,
+            model=model,
+            timeout=args.dot_timeout,
         )
-    except GraphvizNotFoundError as error:
+    except GraphvizError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot write {str(args.output)!r}: {error}") from None
     print(summary)
     print(f"wrote {path}")
     return 0
+
+
+_PAGE_SUFFIXES = (".html", ".htm")
+_PAGE_LANGUAGES = ("en", "ko")
+
+
+def _write_page(root: Node, model: TwoLayerNet | None, args: argparse.Namespace) -> Path:
+    """The step-by-step page of `root` (`mg.explain`) written to ``args.html``."""
+    from micrograd.explain import explain
+    from micrograd.viz import GraphvizError
+
+    try:
+        return explain(
+            root,
+            model=model,
+            lang=args.lang,
+            rankdir=args.rankdir,
+            max_nodes=args.max_nodes,
+            timeout=args.dot_timeout,
+        ).save(args.html)
+    except GraphvizError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {str(args.html)!r}: {error}") from None
 
 
 def _graph_of_formula(args: argparse.Namespace) -> tuple[Node, TwoLayerNet | None, str]:
@@ -405,19 +515,37 @@ def _network_loss(net: TwoLayerNet, x1: float, x2: float, y: float) -> Node:
 
 def _demo_network_picture(net: TwoLayerNet, out: Path) -> Path | None:
     """network.png: the trained network's loss graph at the graph command's sample."""
-    from micrograd.viz import GraphvizNotFoundError, render_graph
+    from micrograd.viz import GraphvizError, render_graph
 
     path = out / "network.png"
     try:
         return render_graph(_network_loss(net, **GRAPH_SAMPLE), path, model=net)
-    except GraphvizNotFoundError as error:
-        print(f"note: {path} was not written: {error}", file=sys.stderr)
+    except GraphvizError as error:
+        print(f"note: {path} was not written: {_one_line(str(error))}", file=sys.stderr)
         return None
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error}") from None
 
 
 DEMO_PICTURES.append(_demo_network_picture)
+
+
+def _demo_network_page(net: TwoLayerNet, out: Path) -> Path | None:
+    """network.html: the step-by-step page (`mg.explain`) of the loss drawn in network.png."""
+    from micrograd.explain import explain
+    from micrograd.viz import GraphvizError
+
+    path = out / "network.html"
+    try:
+        return explain(_network_loss(net, **GRAPH_SAMPLE), model=net).save(path)
+    except GraphvizError as error:
+        print(f"note: {path} was not written: {_one_line(str(error))}", file=sys.stderr)
+        return None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error}") from None
+
+
+DEMO_PICTURES.append(_demo_network_page)
 
 
 #: The subcommands, each registered by a function of the subparsers object.

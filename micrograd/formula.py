@@ -3,7 +3,9 @@
 The text is parsed with Python's `ast` and checked against a whitelist before
 anything is computed; it is never run as Python. A formula may contain
 
-* numbers (``2``, ``0.5``, ``1e-3``),
+* numbers (``2``, ``0.5``, ``1e-3``); a number written in text, in a formula
+  or in an assignment ``x=3``, must be a finite float (``1e999``, ``inf`` and
+  ``nan`` are refused; a Node passed to `Formula.evaluate` may hold any value),
 * variable names (``x``, ``y1``, ``rate``),
 * the operators ``+ - * / **``, unary ``-`` and ``+``, and parentheses,
 * calls of the library's functions by name: ``exp log sqrt sin cos tan tanh
@@ -21,12 +23,16 @@ was found.
 >>> z.backward()
 >>> z.data
 5.0
+
+Imports: `micrograd.node`, `micrograd.ops`.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -191,7 +197,7 @@ def _number(node: ast.AST) -> float | None:
     return None
 
 
-def _validate(tree: ast.Expression) -> tuple[str, ...]:
+def _validate(tree: ast.Expression, text: str = "") -> tuple[str, ...]:
     """Check every node of the tree against the whitelist; return the variable names."""
     variables: dict[str, None] = {}
     called: set[int] = set()
@@ -199,13 +205,17 @@ def _validate(tree: ast.Expression) -> tuple[str, ...]:
         if isinstance(node, (ast.Expression, ast.Load)):
             continue
         if isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
+            if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
                 raise _refuse(node)
-            if isinstance(node.value, int):
-                try:
-                    float(node.value)
-                except OverflowError:
-                    raise FormulaError(f"the number `{_snippet(node)}` is too large") from None
+            # A number written in text must denote a finite float, in a formula
+            # as in an assignment (x=1e999 is refused the same way).
+            try:
+                finite = math.isfinite(float(node.value))
+            except OverflowError:
+                finite = False
+            if not finite:
+                written = ast.get_source_segment(text, node) or _snippet(node)
+                raise FormulaError(f"the number `{written}` is too large") from None
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 raise _refuse(node)
@@ -333,6 +343,29 @@ def _apply(node: ast.expr, args: list[Node | float], leaves: Mapping[str, Node])
     raise _refuse(node)  # unreachable after _validate
 
 
+# A formula of MAX_LENGTH characters is at most about MAX_LENGTH / 2 operations
+# deep (a flat sum ``x+x+...`` is a left-leaning chain of additions); Python's
+# default recursion limit of 1,000 would refuse a 1,000-term sum as too deep.
+_PARSE_DEPTH = MAX_LENGTH + 1_000
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse(text: str) -> ast.Expression:
+    """`ast.parse` with room for any flat chain that fits in `MAX_LENGTH`.
+
+    Parsing only: the text is never compiled to code or run. Truly deep
+    nesting (thousands of unary minuses, a tower of powers) still exceeds
+    the parser's own stack and raises RecursionError or MemoryError.
+    """
+    with _PARSE_LOCK:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _PARSE_DEPTH))
+        try:
+            return ast.parse(text, mode="eval")
+        finally:
+            sys.setrecursionlimit(limit)
+
+
 def parse_formula(text: str) -> Formula:
     """Parse and check a formula (see the module's docstring for what it may contain).
 
@@ -350,13 +383,12 @@ def parse_formula(text: str) -> Formula:
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        # Parsing only: the text is never compiled to code or run.
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text.strip())
     except SyntaxError as error:
         raise FormulaError(f"not a valid formula: {error.msg} (in {text!r})") from None
     except (RecursionError, MemoryError):
         raise FormulaError("the formula is nested too deeply") from None
-    return Formula(text, _validate(tree), tree)
+    return Formula(text, _validate(tree, text.strip()), tree)
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
@@ -369,6 +401,8 @@ def parse_assignment(text: str) -> tuple[str, float]:
         FormulaError: no ``=``, a name that is not an identifier, or a value
             that is not a finite number.
     """
+    if not isinstance(text, str):
+        raise FormulaError(f"an assignment is text such as x=3, got {type(text).__name__}")
     name, equals, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not equals:

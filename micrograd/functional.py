@@ -152,9 +152,10 @@ def gradcheck(
     one-sided) so that `f` is evaluated at valid points only
     (see `micrograd.numeric.derivative`).
 
-    Returns True when every input agrees; otherwise raises AssertionError
-    naming each disagreeing input with both values. This is the unit test for
-    a custom op:
+    Two NaNs agree (the function is undefined there, and NaN propagated), and
+    so do two equal infinities. Returns True when every input agrees;
+    otherwise raises AssertionError naming each disagreeing input with both
+    values. This is the unit test for a custom op:
 
     >>> import micrograd as mg
     >>> @mg.op(grad=lambda x, out: (3 * x * x,))
@@ -171,7 +172,11 @@ def gradcheck(
     values = [checks.real(v, "gradcheck", f"input {i}") for i, v in enumerate(inputs)]
     leaves = [Node(v, label=f"input {i}") for i, v in enumerate(values)]
     with enable_grad():
-        out = f(*leaves)
+        try:
+            out = f(*leaves)
+        except Exception as error:
+            checks.note(error, f"gradcheck: while calling f at {tuple(values)!r}")
+            raise
         if not isinstance(out, Node):
             raise TypeError(f"gradcheck: f must return a Node, got {checks.shown(out)}")
         analytic = [float(g) for g in gradients(out, leaves)]
@@ -179,7 +184,7 @@ def gradcheck(
     failures = [
         f"  input {i} (value {v!r}): backward gives {a!r}, numeric gives {n!r}"
         for i, (v, a, n) in enumerate(zip(values, analytic, numeric))
-        if not abs(a - n) <= atol + rtol * abs(n)
+        if not (abs(a - n) <= atol + rtol * abs(n) or a == n or (a != a and n != n))
     ]
     if failures:
         name = getattr(f, "name", None) or getattr(f, "__name__", repr(f))

@@ -16,13 +16,17 @@ with ``w1..w8 = 1..8`` and ``b1..b4 = 9..12`` to start with, trained on
 >>> net(13.0, 14.0).backward()
 >>> net.tutorial_parameters()["w1"].grad
 247.0
+
+Imports: `micrograd.nn`, `micrograd.optim`, `micrograd.ops`, `micrograd.node`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd.nn import Module, Parameter, Seed, WeightSum, _generator
+from micrograd import checks
+from micrograd.nn import Module, Parameter, WeightSum
+from micrograd.nn.init import Seed, _generator
 from micrograd.node import Node, NodeLike, no_grad
 from micrograd.ops import op
 from micrograd.optim import SGD, Optimizer
@@ -168,6 +172,12 @@ def train_epoch(
 
     Each sample's loss is recorded before its update, as the tutorial does.
     """
+    _check_net(net, "train_epoch")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"train_epoch: optimizer must be an Optimizer, got {checks.shown(optimizer)}"
+        )
+    samples = _checked_samples(samples, "train_epoch")
     total = 0.0
     for x1, x2, y in samples:
         loss = net.loss(net(x1, x2), y)
@@ -176,6 +186,28 @@ def train_epoch(
         optimizer.step()
         total += loss.data
     return total / len(samples)
+
+
+def _check_net(net: object, where: str) -> None:
+    if not isinstance(net, TwoLayerNet):
+        raise TypeError(f"{where}: net must be a TwoLayerNet, got {checks.shown(net)}")
+
+
+def _checked_samples(samples: object, where: str) -> list[tuple[float, float, float]]:
+    """`samples` as a list of ``(x1, x2, y)`` floats, or a clear error naming the bad one."""
+    if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence) or not samples:
+        raise ValueError(
+            f"{where}: samples must be a non-empty list of (x1, x2, y), got {checks.shown(samples)}"
+        )
+    checked = []
+    for index, sample in enumerate(samples):
+        if isinstance(sample, (str, bytes)) or not isinstance(sample, Sequence) or len(sample) != 3:
+            raise ValueError(
+                f"{where}: samples[{index}] must be (x1, x2, y), got {checks.shown(sample)}"
+            )
+        x1, x2, y = (checks.real(v, where, f"samples[{index}]") for v in sample)
+        checked.append((x1, x2, y))
+    return checked
 
 
 def train_two_layer(
@@ -196,6 +228,7 @@ def train_two_layer(
     >>> round(losses[0], 6)
     3173.084015
     """
+    _check_net(net, "train_two_layer")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"train_two_layer: epochs must be an int >= 0, got {epochs!r}")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:

@@ -18,20 +18,24 @@ Gradient semantics, in one place:
   follow the new values (as in Karpathy's micrograd).
 * A plain number in an expression (the 2 of ``2 * x``) is a constant: it takes
   no gradient, and shows as a `Constant` leaf among the node's `inputs`.
+
+Imports: `micrograd.checks`, `micrograd._state`; nothing above. What Node
+gets from the layers above is registered by them: its operators and methods
+by `micrograd.ops` (`register_linear_ops`, `micrograd.ops.methods`), its
+notebook picture by `micrograd.viz` (`register_display`), the tracer of
+compiled mode by `micrograd.compile` (`config.tracer`). Node names the op
+that made it by what it asks of it (`OpLike`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from micrograd import checks
 from micrograd._state import config
-
-if TYPE_CHECKING:
-    from micrograd.ops.core import Op
 
 #: Anything an op accepts as an argument.
 NodeLike = Union["Node", float, int]
@@ -41,6 +45,7 @@ __all__ = [
     "Constant",
     "Node",
     "NodeLike",
+    "OpLike",
     "Tracer",
     "as_float",
     "backpropagate",
@@ -52,6 +57,26 @@ __all__ = [
     "register_display",
     "topological_order",
 ]
+
+
+class OpLike(Protocol):
+    """What a Node asks of the op that made it: `micrograd.ops.Op` is the one kind there is.
+
+    Node stands below the ops and does not import them; it names the op by
+    this description instead (what `backward()` and `local_grads()` call).
+    """
+
+    #: Shown in errors and pictures.
+    name: str
+
+    def float_grads(self, *args: float) -> Sequence[float]:
+        """The local gradients for float inputs and output, one per input."""
+
+    def graph_grads(self, *args: Node) -> Sequence[float | Node]:
+        """The local gradients for Node inputs and output (``create_graph=True``)."""
+
+    def wrong_grad_count(self, found: object) -> ValueError:
+        """The error for local gradients that do not match the inputs."""
 
 
 class Tracer(Protocol):
@@ -162,7 +187,7 @@ class Node:
     _b: Any
     # The op that made the node (None for a leaf). Named `_fn` so that
     # `_op` can be Karpathy's string (see `_op` below).
-    _fn: Op | None
+    _fn: OpLike | None
     # Where `backward()`'s search last saw this node (see `_computed_order`).
     _visit: int
 
@@ -199,8 +224,8 @@ class Node:
         return (a, b)
 
     @property
-    def op(self) -> Op | None:
-        """The op that computed this node, or None for a leaf."""
+    def op(self) -> OpLike | None:
+        """The op (a `micrograd.ops.Op`) that computed this node, or None for a leaf."""
         return self._fn
 
     @property
@@ -405,6 +430,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     Iterative depth-first search: no recursion, whatever the graph's depth.
     With ``leaves=False`` only the nodes computed by ops are listed.
     """
+    _check_root(root, "topological_order")
     if not leaves:
         return _computed_order(root)
     order: list[Node] = []
@@ -523,6 +549,11 @@ def _search(root: Node) -> tuple[list[Node], list[Node]]:
     return order, leaves
 
 
+def _check_root(root: object, where: str) -> None:
+    if not isinstance(root, Node):
+        raise TypeError(f"{where}: root must be a Node, got {checks.shown(root)}")
+
+
 def gradients(
     root: Node, wrt: list[Node], seed: float = 1.0, create_graph: bool = False
 ) -> list[float | Node]:
@@ -534,6 +565,10 @@ def gradients(
     """
     seed = checks.real(seed, "gradients", "seed")
     checks.switch(create_graph, "gradients", "create_graph")
+    _check_root(root, "gradients")
+    if isinstance(wrt, (Node, str, bytes)) or not isinstance(wrt, Iterable):
+        raise TypeError(f"gradients: wrt must be a list of Nodes, got {checks.shown(wrt)}")
+    wrt = list(wrt)
     for i, node in enumerate(wrt):
         if not isinstance(node, Node):
             raise TypeError(f"gradients: wrt[{i}] must be a Node, got {checks.shown(node)}")
@@ -694,7 +729,7 @@ _SUB: Any = object()
 _MUL: Any = object()
 
 
-def register_linear_ops(add: Op, sub: Op, mul: Op) -> None:
+def register_linear_ops(add: OpLike, sub: OpLike, mul: OpLike) -> None:
     """Tell the backward loop which ops are `+`, `-` and `*` (called by `micrograd.ops`)."""
     global _ADD, _SUB, _MUL
     _ADD, _SUB, _MUL = add, sub, mul

@@ -50,9 +50,18 @@ def check_method(method: str, eps: float | None, where: str) -> None:
     if method not in METHODS:
         raise ValueError(f"{where}: method must be one of {', '.join(METHODS)}; got {method!r}")
     if eps is not None:
-        valid = not isinstance(eps, (bool, str, bytes, complex)) and hasattr(eps, "__float__")
-        if not valid or not 0.0 < float(eps) < math.inf:
-            raise ValueError(f"{where}: eps must be a positive number or None; got {eps!r}")
+        checked_step(eps, where)
+
+
+def check_function(f: object, where: str) -> None:
+    """Raise TypeError unless `f` can be called."""
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function, got {checks.shown(f)}")
+
+
+def checked_step(eps: object, where: str) -> float:
+    """`eps` as a float, if it is a valid fixed step: a finite number > 0 (not a bool)."""
+    return checks.setting(eps, where, "eps", above=0.0)
 
 
 def _scaled_step(x: float, base: float) -> float:
@@ -80,10 +89,20 @@ def derivative(
     itself (``sqrt`` at 0) the difference turns one-sided. A fixed `eps` is
     used exactly as given.
     """
-    if method not in METHODS:
-        raise ValueError(f"derivative: method must be one of {', '.join(METHODS)}; got {method!r}")
+    check_function(f, "derivative")
+    x = checks.real(x, "derivative", "x")
+    check_method(method, eps, "derivative")
+    try:
+        return _derivative(f, x, method, eps)
+    except Exception as error:
+        checks.note(error, f"derivative: while evaluating f near x = {x!r}")
+        raise
+
+
+def _derivative(f: Callable[[float], float], x: float, method: str, eps: float | None) -> float:
     if eps is not None:
-        return _difference(f, x, method, eps)
+        # A fixed step is taken as given: f's own error shows if it leaves the domain.
+        return _difference(f, x, method, checked_step(eps, "derivative"), checked=False)
     base = {"forward": _FORWARD_STEP, "central": _CENTRAL_STEP}.get(method, _RICHARDSON_STEP)
     h = _scaled_step(x, base)
     shrunk = 0
@@ -218,7 +237,8 @@ def mixed_partial(
         base = _EPS ** (1.0 / (total + 4))
         steps = [_scaled_step(v, base) if k else 0.0 for v, k in zip(values, orders)]
     else:
-        steps = [float(eps) if k else 0.0 for k in orders]
+        step = checked_step(eps, "mixed_partial")
+        steps = [step if k else 0.0 for k in orders]
     coarse = _stencil(f, values, orders, steps)
     fine = _stencil(f, values, orders, [h / 2 for h in steps])
     return (4.0 * fine - coarse) / 3.0
@@ -259,8 +279,9 @@ def numeric_grad(
     >>> [round(g, 9) for g in numeric_grad(lambda x, y: x * y, 3.0, 2.0)]
     [2.0, 3.0]
     """
+    check_function(f, "numeric_grad")
     check_method(method, eps, "numeric_grad")
-    values = [checks.real(v, "numeric_grad") for v in inputs]
+    values = [checks.real(v, "numeric_grad", f"input {i}") for i, v in enumerate(inputs)]
 
     def evaluate(*args: float) -> float:
         return checks.real(f(*args), "numeric_grad", "the function's result")

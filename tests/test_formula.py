@@ -198,7 +198,9 @@ def test_refusals_say_what_is_allowed() -> None:
         ("exp(x=1)", "exp() takes plain positional arguments"),
         ("exp(*x)", "plain positional arguments"),
         ("1" + "0" * 400, "is too large"),
-        ("+".join(["x"] * 4_000), "nested too deeply"),
+        ("-" * 9_998 + "x", "nested too deeply"),
+        ("**".join(["x"] * 3_000), "nested too deeply"),
+        ("x + 1e999", "the number `1e999` is too large"),
         ("x" * 10_001, "the limit is 10000"),
     ],
 )
@@ -206,6 +208,22 @@ def test_malformed_formulas(text: str, found: str) -> None:
     with pytest.raises(FormulaError) as caught:
         parse_formula(text)
     assert found in str(caught.value)
+
+
+@pytest.mark.parametrize("symbol", ["+", "*", "-", "/"])
+def test_a_flat_chain_as_long_as_the_limit_allows_is_not_too_deep(symbol: str) -> None:
+    # A flat chain is a left-leaning tree as deep as it is long: 5,000 terms
+    # (9,999 characters) must parse, evaluate and differentiate.
+    formula = parse_formula(symbol.join(["x"] * 5_000))
+    root = formula.evaluate({"x": 1.0})
+    root.backward()
+    expected = {"+": (5000.0, 5000.0), "*": (1.0, 5000.0), "-": (-4998.0, -4998.0)}
+    expected["/"] = (1.0, -4998.0)
+    assert (root.data, formula_leaf(root).grad) == expected[symbol]
+
+
+def formula_leaf(root: mg.Node) -> mg.Node:
+    return next(node for node in mg.topological_order(root) if node.label == "x")
 
 
 def test_formula_errors_are_value_errors() -> None:

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import graphviz
 import pytest
 from graphviz_check import PNG_SIGNATURE, SVG_NS
 
@@ -507,13 +506,15 @@ def test_missing_dot_is_one_clear_error(no_dot: None, tmp_path: Path) -> None:
     assert "relu" in draw_graph(z).source
 
 
-def test_missing_dot_via_graphviz_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same error when graphviz's own executable lookup fails."""
+def test_missing_dot_when_it_cannot_be_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same error when `dot` is on PATH but vanishes before it starts."""
 
     def not_found(*args: object, **kwargs: object) -> bytes:
-        raise graphviz.ExecutableNotFound(["dot", "-Tpng"])
+        raise FileNotFoundError(2, "No such file or directory", "dot")
 
-    monkeypatch.setattr(graphviz.Digraph, "pipe", not_found)
+    monkeypatch.setattr(subprocess, "Popen", not_found)
     _, _, z = seed_formula()
     with pytest.raises(GraphvizNotFoundError, match="brew install graphviz"):
         render_graph(z, tmp_path / "graph.svg")

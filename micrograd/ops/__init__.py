@@ -13,7 +13,10 @@ log_sigmoid, logsumexp, softmax). `special` holds the float special functions
 behind them and `catalog` the function table of the documentation.
 Importing the package installs every operator and function method on `Node`.
 
-This module only re-exports.
+This module only re-exports. The package imports `micrograd.node`,
+`micrograd.numeric`, `micrograd.checks` and `micrograd._state`; what Node
+gets from it (operators, methods, which ops `backward()` writes out) it
+registers on Node, which does not import it.
 """
 
 from micrograd.ops.activations import (

@@ -38,6 +38,15 @@ GradFn = Callable[..., LocalGrads]
 
 _new = object.__new__
 
+# ---------------------------------------------------------------------------
+# Making Nodes. `new_node` is the one definition of an op-made Node's fields.
+# Three places write its assignments out instead of calling it, each saving a
+# call per operation (a tenth of a long chain's time): the operator methods
+# (`_operator_method`, just below), the one-input fast path `Op.call1`, and
+# the constant leaf (`_constant`, below). tests/test_node_factory.py checks
+# each against `new_node`, slot for slot: a field added here must be added
+# to them too.
+
 
 def new_node(data: float, a: Any, b: Any, fn: Op) -> Node:
     """A Node made by an op: the one definition of its fields.
@@ -69,6 +78,93 @@ def _input_slots(inputs: tuple[Node | float, ...]) -> tuple[Any, Any]:
     if inputs:
         return inputs, MANY
     return None, None
+
+
+def _operator_method(op: Op, reflected: bool) -> Callable[[Node, object], Any]:
+    """`op.operator(reflected)`: the method, with `new_node` written out for speed."""
+    forward, name = op.forward, op.name
+
+    def method(node: Node, other: object) -> Any:
+        # `x` and `y` are the operands' values; `a` and `b` what the new
+        # node keeps as its inputs: Nodes, or a plain-number operand as a
+        # float (as a leaf Node while a function is traced for compiling,
+        # which must see every constant).
+        a: Node | float
+        b: Node | float
+        if isinstance(other, Node):
+            if reflected:
+                a, b = other, node
+            else:
+                a, b = node, other
+            x, y = a.data, b.data
+        else:
+            if type(other) is not float:
+                other = _operand(other, name)
+                if other is NotImplemented:
+                    return NotImplemented
+            value: float = other  # type: ignore[assignment]
+            if config.tracer is not None:
+                other = _constant(value, name)
+            if reflected:
+                a, b = other, node  # type: ignore[assignment]
+                x, y = value, node.data
+            else:
+                a, b = node, other  # type: ignore[assignment]
+                x, y = node.data, value
+        try:
+            out = forward(x, y)
+        except Exception as error:
+            op._failed(error, x, y)
+        if type(out) is not float or not op._checked:
+            return op._result(out, (a, b), [x, y])
+        # new_node(out, a, b, op), written out (see new_node).
+        result = _new(Node)
+        result.data = out
+        result.grad = 0.0
+        result.label = ""
+        if config.grad_enabled:
+            result._a = a
+            result._b = b
+        else:
+            result._a = result._b = None
+        result._fn = op
+        result._visit = 0
+        return result
+
+    method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
+    method.__doc__ = f"The op {name}, as an operator."
+    return method
+
+
+def _operand(value: object, where: str) -> Any:
+    """A plain-number operand of an operator as a float, or NotImplemented."""
+    if isinstance(value, (int, float)):
+        return checks.real(value, where)
+    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
+        return NotImplemented
+    try:
+        return checks.real(value, where)
+    except TypeError:
+        return NotImplemented
+
+
+def _constant(value: object, where: str) -> Node:
+    """A `Constant` leaf for a plain-number operand (`where` names the op in errors)."""
+    # new_node(value, None, None, None)'s fields, written out for a Constant,
+    # whose grad is a property (always 0.0) rather than a stored field.
+    node = _new(Constant)
+    node.data = value if type(value) is float else checks.real(value, where)
+    node.label = ""
+    node._a = node._b = None
+    node._fn = None
+    node._visit = 0
+    if config.tracer is not None:
+        config.tracer.constant(node)
+    return node
+
+
+# ---------------------------------------------------------------------------
+# Helpers of the op machinery
 
 
 def value_of(x: NodeLike) -> float:
@@ -330,58 +426,7 @@ class Op:
         NotImplemented, so that Python tries the other operand and then raises
         its TypeError.
         """
-        op, forward, name = self, self.forward, self.name
-
-        def method(node: Node, other: object) -> Any:
-            # `x` and `y` are the operands' values; `a` and `b` what the new
-            # node keeps as its inputs: Nodes, or a plain-number operand as a
-            # float (as a leaf Node while a function is traced for compiling,
-            # which must see every constant).
-            a: Node | float
-            b: Node | float
-            if isinstance(other, Node):
-                if reflected:
-                    a, b = other, node
-                else:
-                    a, b = node, other
-                x, y = a.data, b.data
-            else:
-                if type(other) is not float:
-                    other = _operand(other, name)
-                    if other is NotImplemented:
-                        return NotImplemented
-                value: float = other  # type: ignore[assignment]
-                if config.tracer is not None:
-                    other = _constant(value, name)
-                if reflected:
-                    a, b = other, node  # type: ignore[assignment]
-                    x, y = value, node.data
-                else:
-                    a, b = node, other  # type: ignore[assignment]
-                    x, y = node.data, value
-            try:
-                out = forward(x, y)
-            except Exception as error:
-                op._failed(error, x, y)
-            if type(out) is not float or not op._checked:
-                return op._result(out, (a, b), [x, y])
-            # new_node(out, a, b, op), written out (see new_node).
-            result = _new(Node)
-            result.data = out
-            result.grad = 0.0
-            result.label = ""
-            if config.grad_enabled:
-                result._a = a
-                result._b = b
-            else:
-                result._a = result._b = None
-            result._fn = op
-            result._visit = 0
-            return result
-
-        method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
-        method.__doc__ = f"The op {name}, as an operator."
-        return method
+        return _operator_method(self, reflected)
 
     def _result(self, out: object, inputs: tuple[Node | float, ...], values: list[float]) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
@@ -453,31 +498,6 @@ class Op:
         return f"<op {self.name}>"
 
 
-def _operand(value: object, where: str) -> Any:
-    """A plain-number operand of an operator as a float, or NotImplemented."""
-    if isinstance(value, (int, float)):
-        return checks.real(value, where)
-    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
-        return NotImplemented
-    try:
-        return checks.real(value, where)
-    except TypeError:
-        return NotImplemented
-
-
-def _constant(value: object, where: str) -> Node:
-    """A `Constant` leaf for a plain-number operand (`where` names the op in errors)."""
-    node = _new(Constant)
-    node.data = value if type(value) is float else checks.real(value, where)
-    node.label = ""
-    node._a = node._b = None
-    node._fn = None
-    node._visit = 0
-    if config.tracer is not None:
-        config.tracer.constant(node)
-    return node
-
-
 def mark_trusted(*ops: Op) -> None:
     """Mark built-in ops whose local gradients need no checking (floats for floats).
 
@@ -504,6 +524,9 @@ class NumericPartial(Op):
     orders: tuple[int, ...]
 
     def __init__(self, parent: Op, index: int, orders: tuple[int, ...] | None = None) -> None:
+        if not isinstance(parent, Op):
+            raise TypeError(f"NumericPartial: parent must be an Op, got {checks.shown(parent)}")
+        index = checks.count(index, "NumericPartial", "index")
         base = parent.base if isinstance(parent, NumericPartial) else parent
         if orders is None:
             count = parent.arity if parent.arity is not None else index + 1

@@ -160,14 +160,12 @@ def atanh(x: float) -> float:
 
 # -- exponentials, logarithms, roots ------------------------------------------------
 
-_exp2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))
-
 
 @op(grad=lambda x, out: (_LN2 * out,))
 def exp2(x: float) -> float:
     """``2 ** x``; inf where it overflows."""
     try:
-        return float(_exp2(x))
+        return float(special.exp2(x))
     except OverflowError:
         return math.inf
 

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from micrograd import checks
 from micrograd.node import Node, NodeLike
+from micrograd.ops import special
 from micrograd.ops.activations import leaky_relu, maximum, minimum, relu, sigmoid, softplus
 from micrograd.ops.arithmetic import absolute
 from micrograd.ops.catalog import describe
@@ -290,15 +291,7 @@ def logsumexp(x: float, *more: float) -> float:
     >>> mg.logsumexp(1000.0, 1000.0).data == 1000.0 + math.log(2.0)
     True
     """
-    values = (x, *more)
-    if any(math.isnan(v) for v in values):
-        return math.nan
-    largest = max(values)
-    if math.isinf(largest):
-        return largest
-    index = values.index(largest)
-    rest = math.fsum(math.exp(v - largest) for i, v in enumerate(values) if i != index)
-    return largest + math.log1p(rest)
+    return special.logsumexp((x, *more))
 
 
 def _as_list(xs: Sequence[NodeLike], where: str) -> list[NodeLike]:

@@ -27,6 +27,7 @@ import math
 
 from micrograd import checks
 from micrograd.node import Node, NodeLike
+from micrograd.ops import special
 from micrograd.ops.arithmetic import absolute
 from micrograd.ops.catalog import describe
 from micrograd.ops.core import LocalGrads, Op, mark_trusted, op, value_of
@@ -69,11 +70,7 @@ class Round(Op):
 
     def forward(self, x: float) -> float:
         """Python's ``round(x, ndigits)`` as a float."""
-        if not math.isfinite(x):
-            return x
-        if self.ndigits == 0:
-            return float(builtins.round(x))
-        return builtins.round(x, self.ndigits)
+        return special.round_half_even(x, self.ndigits)
 
     def local_grads(self, x: NodeLike, out: NodeLike) -> LocalGrads:
         """0: piecewise constant."""
@@ -122,8 +119,7 @@ def copysign(x: float, y: float) -> float:
 
 def _quotient(x: NodeLike, y: NodeLike, out: NodeLike) -> float:
     """The integer `n` with ``out = x - n*y`` (exact for quotients below 2**53)."""
-    a, b, r = value_of(x), value_of(y), value_of(out)
-    return float(builtins.round((a - r) / b)) if math.isfinite((a - r) / b) else math.nan
+    return special.remainder_quotient(value_of(x), value_of(y), value_of(out))
 
 
 def _remainder_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:

@@ -28,7 +28,18 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["cbrt", "cospi", "digamma", "polygamma", "sinpi"]
+__all__ = [
+    "cbrt",
+    "cospi",
+    "digamma",
+    "exp2",
+    "logsumexp",
+    "polygamma",
+    "remainder_quotient",
+    "round_half_even",
+    "sinpi",
+    "softmax",
+]
 
 #: B_2, B_4, ..., B_20, the Bernoulli numbers of the asymptotic expansions.
 _BERNOULLI = (
@@ -100,6 +111,67 @@ def _cbrt_fallback(x: float) -> float:
 
 #: The real cube root (negative for negative inputs).
 cbrt = getattr(math, "cbrt", _cbrt_fallback)
+
+
+def _exp2_fallback(x: float) -> float:
+    """``2 ** x`` for Python versions without `math.exp2`."""
+    return math.pow(2.0, x)
+
+
+#: ``2 ** x`` (OverflowError where it overflows, as `math.exp`).
+exp2 = getattr(math, "exp2", _exp2_fallback)
+
+
+def round_half_even(x: float, ndigits: int) -> float:
+    """Python's ``round(x, ndigits)`` as a float; NaN and infinities unchanged."""
+    if not math.isfinite(x):
+        return x
+    if ndigits == 0:
+        return float(round(x))
+    return round(x, ndigits)
+
+
+def remainder_quotient(x: float, y: float, rest: float) -> float:
+    """The integer `n` with ``rest = x - n y`` (exact for quotients below 2**53), NaN if none."""
+    quotient = (x - rest) / y
+    return float(round(quotient)) if math.isfinite(quotient) else math.nan
+
+
+def logsumexp(values: tuple[float, ...]) -> float:
+    """``log(sum(exp(v)))``: the largest value taken out, the rest summed exactly, ``log1p``."""
+    if any(math.isnan(v) for v in values):
+        return math.nan
+    largest = max(values)
+    if math.isinf(largest):
+        return largest
+    index = values.index(largest)
+    rest = math.fsum(math.exp(v - largest) for i, v in enumerate(values) if i != index)
+    return largest + math.log1p(rest)
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def softmax(values: tuple[float, ...]) -> list[float]:
+    """``exp(log softmax)`` of `values`, operation for operation as `more_activations` on floats."""
+    top = max(range(len(values)), key=lambda i: (values[i], -i))
+    if any(math.isnan(v) for v in values):
+        top = next(i for i, v in enumerate(values) if math.isnan(v))
+    pivot = values[top]
+    rest = 0.0
+    for i, v in enumerate(values):
+        if i != top:
+            rest = rest + _exp(v - pivot)
+    if rest <= -1.0:
+        raise ValueError("logarithm of a number <= 0")
+    log_total = math.log1p(rest)
+    return [
+        _exp(0.0 - log_total if i == top else (v - pivot) - log_total) for i, v in enumerate(values)
+    ]
 
 
 def _is_pole(x: float) -> bool:

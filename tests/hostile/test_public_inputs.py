@@ -287,7 +287,7 @@ def test_hostile_values_get_clear_errors(
             continue  # a huge count is a valid request for a huge amount of work
         args, kwargs = valid_call(name, obj)  # type: ignore[misc]
         if slot[0] == "arg":
-            args = (*args[:slot[1]], value, *args[slot[1] + 1:])
+            args = (*args[: slot[1]], value, *args[slot[1] + 1 :])
         else:
             kwargs = {**kwargs, slot[1]: value}
         try:
@@ -343,7 +343,7 @@ def test_hostile_values_into_transformed_functions(name: str) -> None:
         try:
             transformed(value)
         except USER_ERRORS as error:
-            message = str(error)
+            message = str(error) + " ".join(getattr(error, "__notes__", ()))
             assert name in message or "<lambda>" in message or "argument" in message, (
                 f"{name}(f)({value!r}): {type(error).__name__}: {message!r}"
             )

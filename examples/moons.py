@@ -102,7 +102,7 @@ def draw(
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        print("matplotlib is not installed: no picture. pip install 'micrograd[plot]'")
+        print("matplotlib is not installed: no picture. pip install 'micrograd-plus[plot]'")
         return False
     xs = [x for x, _ in points]
     ys = [y for _, y in points]

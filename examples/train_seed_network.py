@@ -49,7 +49,7 @@ def plot(losses: list[float], path: Path, title: str) -> bool:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        print("matplotlib is not installed: no picture. pip install 'micrograd[plot]'")
+        print("matplotlib is not installed: no picture. pip install 'micrograd-plus[plot]'")
         return False
     figure = Figure(figsize=(6.4, 4.0))
     FigureCanvasAgg(figure)

@@ -263,7 +263,7 @@ def _plot_losses(losses: list[float], path: Path, numeric: bool) -> Path | None:
     except ImportError:
         print(
             f"note: matplotlib is not installed, so {path} was not written."
-            " Install it with: pip install 'micrograd[plot]'",
+            " Install it with: pip install 'micrograd-plus[plot]'",
             file=sys.stderr,
         )
         return None

@@ -126,7 +126,7 @@ def test_demo_without_matplotlib_still_trains_and_says_why_there_is_no_picture(
     status, out, err = run(["demo", "--epochs", "1", "--out", str(tmp_path)], capsys)
     assert status == 0
     assert "matplotlib is not installed" in err
-    assert "pip install 'micrograd[plot]'" in err
+    assert "pip install 'micrograd-plus[plot]'" in err
     assert not (tmp_path / "loss.png").exists()
     assert "loss.png" not in out
 

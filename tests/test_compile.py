@@ -1056,12 +1056,18 @@ class TestSgdEpoch:
         columns = [[0.5], [0.5], [0.5]]
         with pytest.raises(TypeError, match=r"sgd_epoch: lr must be a real number, got str"):
             step.sgd_epoch(*columns, lr="0.1")  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match=r"lr must be a real number, got bool"):
+        with pytest.raises(TypeError, match=r"lr must be a real number \(not a bool\), got bool"):
             step.sgd_epoch(*columns, lr=True)
         with pytest.raises(TypeError, match=r"lr must be a real number, got complex"):
             step.sgd_epoch(*columns, lr=1j)  # type: ignore[arg-type]
-        with pytest.raises(ValueError, match=r"sgd_epoch: lr must be finite, got nan"):
+        with pytest.raises(
+            ValueError, match=r"sgd_epoch: lr must be a finite number >= 0, got float nan"
+        ):
             step.sgd_epoch(*columns, lr=math.nan)
+        with pytest.raises(
+            ValueError, match=r"sgd_epoch: lr must be a finite number >= 0, got int -1"
+        ):
+            step.sgd_epoch(*columns, lr=-1)  # refused as SGD refuses it
         with pytest.raises(TypeError, match="lr"):
             step.sgd_epoch(*columns)  # type: ignore[call-arg]
         with pytest.raises(

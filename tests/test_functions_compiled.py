@@ -167,7 +167,6 @@ SMOOTH: list[tuple[str, Callable[[Any], Any]]] = [
     ("gelu", mg.gelu),
     ("gelu_tanh", mg.gelu_tanh),
     ("silu", mg.silu),
-    ("softsign", mg.softsign),
     ("mish", mg.mish),
     ("log_sigmoid", mg.log_sigmoid),
     ("asin(tanh)", lambda x: mg.asin(mg.tanh(x) * 0.9)),

@@ -18,6 +18,8 @@ another way in the source, so that the reference shows the description:
 * a ``doc="..."`` argument in the call that makes the value (``add = op(..., doc=...)``);
 * a later ``name.__doc__ = "..."`` at module level.
 
+It also leaves ``__slots__`` out of every class: it is storage, not API.
+
 Only the rendered documentation changes; the docstrings, and the doctests run by
 the test suite, stay as they are.
 """
@@ -153,6 +155,11 @@ class DoctestBlocks(griffe.Extension):
         """Rewrite the object's docstring, if it has one."""
         if obj.docstring is not None:
             obj.docstring.value = to_markdown(obj.docstring.value)
+
+    def on_class_members(self, *, cls: griffe.Class, **kwargs: Any) -> None:
+        """Leave ``__slots__`` out: it is how a class stores its data, not something to call."""
+        if "__slots__" in cls.members:
+            cls.del_member("__slots__")
 
     def on_attribute_instance(self, *, node: object, attr: griffe.Attribute, **kwargs: Any) -> None:
         """Give an undocumented attribute the description its source has."""

@@ -1,6 +1,6 @@
 """Arguments of compiled calls: numbers or nested lists/tuples of them, flattened to floats.
 
-Imports: `micrograd.node`.
+Imports: `micrograd.node`, `micrograd.checks`.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Union
 
+from micrograd import checks
 from micrograd.node import Node
 
 # ---------------------------------------------------------------------------
@@ -42,6 +43,11 @@ def _flatten(
     ):
         try:
             out.append(float(value))
+        except OverflowError:
+            raise ValueError(
+                f"{where}: {path} must be a real number within the range of a float,"
+                f" got {checks.shown(value)}"
+            ) from None
         except (TypeError, ValueError):
             pass
         else:

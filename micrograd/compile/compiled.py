@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple
 
+from micrograd import checks
 from micrograd.compile.arguments import _flatten, _leaves, _Shape
 from micrograd.compile.errors import BranchError, CompileError, VerificationError, _BranchChanged
 from micrograd.compile.tracing import _Guard, _Recorder
@@ -164,21 +165,15 @@ class _Compiled:
                 f"{self._where}: on_branch_change must be 'retrace' or 'raise',"
                 f" got {on_branch_change!r}"
             )
-        if isinstance(verify_every, bool) or not isinstance(verify_every, int) or verify_every < 0:
-            raise ValueError(
-                f"{self._where}: verify_every must be an int >= 0, got {verify_every!r}"
-            )
-        if isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1:
-            raise ValueError(
-                f"{self._where}: max_variants must be an int >= 1, got {max_variants!r}"
-            )
-        if max_nodes is not None and (
-            isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
-        ):
-            raise ValueError(f"{self._where}: max_nodes must be an int or None, got {max_nodes!r}")
+        # One rule per kind of argument (micrograd.checks), checked here rather
+        # than failing later at a call.
+        verify_every = checks.count(verify_every, self._where, "verify_every")
+        max_variants = checks.count(max_variants, self._where, "max_variants", minimum=1)
+        if max_nodes is not None:
+            max_nodes = checks.count(max_nodes, self._where, "max_nodes", minimum=1)
         self.verify_every = verify_every
-        self.rtol = rtol
-        self.atol = atol
+        self.rtol = checks.setting(rtol, self._where, "rtol", minimum=0.0)
+        self.atol = checks.setting(atol, self._where, "atol", minimum=0.0)
         self.on_branch_change = on_branch_change
         self.max_variants = max_variants
         self.max_nodes = max_nodes
@@ -343,3 +338,32 @@ class _Compiled:
         self._latest = variant
         if isinstance(key, int) and not self.verify_every:
             self._fast[key] = variant.function
+
+
+def _traced(run: Callable[[], object], where: str, what: str) -> Node:
+    """`run()` (the traced function) as a Node; its own errors carry a note saying so."""
+    try:
+        result = run()
+    except Exception as error:
+        checks.note(error, f"{where}: while tracing {what}")
+        raise
+    return _as_output(result, where, what)
+
+
+def _stored_values(where: str, parameters: set[Node], external: set[Node]) -> set[Node]:
+    """`external` (Nodes made before a loss's trace), unless one was computed from parameters.
+
+    Eager mode uses such a node's stored value but sends gradients through it
+    to the parameters it was computed from, which generated code that reads
+    the value cannot do: the call is refused instead.
+    """
+    for node in external:
+        used = [p for p in topological_order(node) if p in parameters]
+        if used:
+            raise CompileError(
+                f"{where}: the loss uses a Node computed before the call from"
+                f" {len(used)} of the model's parameters (value {node.data!r}); compiled"
+                " code cannot send gradients through a stored value: compute it inside"
+                " loss_fn (or the penalty)"
+            )
+    return external

@@ -181,7 +181,8 @@ def _sigmoid_expr(x: _Expr) -> _Expr:
 _builtin(
     _ops.sigmoid,
     lambda op, x: _sigmoid_expr(x[0]),
-    lambda op, x, out: (_binary(out, "*", _binary(_ONE, "-", out, _ADD), _MUL),),
+    # out * sigmoid(-x): 1 - out would lose every digit of a small tail to cancellation.
+    lambda op, x, out: (_binary(out, "*", _sigmoid_expr(_negate(x[0])), _MUL),),
 )
 _builtin(
     _ops.softplus,
@@ -193,34 +194,37 @@ _builtin(
     ),
     lambda op, x, out: (_sigmoid_expr(x[0]),),
 )
+# relu, maximum and minimum test what eager mode tests, in its order, so that a
+# NaN takes the same branch: NaN in gives NaN out, and PyTorch's gradients.
 _builtin(
     _ops.relu,
-    lambda op, x: _choose(x[0], _compare(x[0], ">", _INT_ZERO), _ZERO, 0),
-    lambda op, x, out: (_choose(_ONE, _compare(x[0], ">", _INT_ZERO), _ZERO, 0),),
+    lambda op, x: _choose(_ZERO, _compare(x[0], "<=", _INT_ZERO), x[0], 0),
+    lambda op, x, out: (_choose(_ZERO, _compare(x[0], "<=", _INT_ZERO), _ONE, 0),),
 )
 
 
 def _extremum_grads(first: str, second: str) -> GradsEmitter:
     def grads(op: Op, x: Sequence[_Expr], out: _Expr) -> tuple[_Expr, _Expr]:
         wins, loses = _compare(x[0], first, x[1]), _compare(x[0], second, x[1])
+        tie = _compare(x[0], "==", x[1])
         return (
-            _choose(_ONE, wins, _choose(_ZERO, loses, _HALF, 0), 0),
-            _choose(_ZERO, wins, _choose(_ONE, loses, _HALF, 0), 0),
+            _choose(_ONE, wins, _choose(_ZERO, loses, _choose(_HALF, tie, _ONE, 0), 0), 0),
+            _choose(_ZERO, wins, _choose(_ONE, loses, _choose(_HALF, tie, _ONE, 0), 0), 0),
         )
 
     return grads
 
 
-_builtin(
-    _ops.maximum,
-    lambda op, x: _choose(x[0], _compare(x[0], ">=", x[1]), x[1], 0),
-    _extremum_grads(">", "<"),
-)
-_builtin(
-    _ops.minimum,
-    lambda op, x: _choose(x[0], _compare(x[0], "<=", x[1]), x[1], 0),
-    _extremum_grads("<", ">"),
-)
+def _extremum(keeps: str) -> ForwardEmitter:
+    def forward(op: Op, x: Sequence[_Expr]) -> _Expr:
+        nan_first = _compare(x[0], "!=", x[0])
+        return _choose(x[0], f"{_compare(x[0], keeps, x[1])} or {nan_first}", x[1], 0)
+
+    return forward
+
+
+_builtin(_ops.maximum, _extremum(">="), _extremum_grads(">", "<"))
+_builtin(_ops.minimum, _extremum("<="), _extremum_grads("<", ">"))
 
 
 def _pow_const_forward(op: Op, x: Sequence[_Expr]) -> _Expr:

@@ -23,6 +23,20 @@ _POW = 13  # a ** b
 _ATOM = 20  # names, literals, calls, parenthesised expressions
 
 
+def _comment(text: object, limit: int = 120) -> str:
+    """`text` made safe to stand after ``#`` in generated source: one line, printable only.
+
+    Everything taken from user objects (a function's qualified name, a file
+    name, a label) goes through here before it reaches generated code: line
+    breaks of every kind and other unprintable characters become visible
+    escapes, so no text can end the comment and start a statement.
+    """
+    shown = str(text)
+    if not shown.isprintable():
+        shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in shown)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 #: An expression: (Python source, precedence, nesting depth). Plain tuples, as
 #: code generation makes hundreds of thousands of them.
 _Expr = tuple[str, int, int]

@@ -22,12 +22,13 @@ from micrograd.compile.compiled import (
     _nest,
     _origin,
     _positional_names,
+    _traced,
     _warn_escapes,
 )
 from micrograd.compile.errors import DEFAULT_MAX_NODES, _BranchChanged
-from micrograd.compile.tracing import _collector_paused, _Recorder, _recording
+from micrograd.compile.tracing import _collector_paused, _Recorder, _recording, made_before
 from micrograd.compile.writer import _layout, _Variant, _Writer
-from micrograd.node import gradients
+from micrograd.node import Node, gradients
 
 
 class CompiledFunction(_Compiled):
@@ -128,9 +129,15 @@ class CompiledFunction(_Compiled):
         origin = _origin(self.fn)
         with _collector_paused():
             with _recording(recorder):
-                out = _as_output(self.fn(*structured), self._where, "the function")
-            traced = time.perf_counter()
+                out = self._call_traced(structured)
             leaves = [leaf for group in per_argument for leaf in group]
+            external = made_before(
+                out,
+                leaves,
+                recorder,
+                lambda: self._call_traced(self._leaves(call.flat, call.shapes)[0]),
+            )
+            traced = time.perf_counter()
             _warn_escapes(recorder, set(leaves), origin)
             writer = _Writer(origin, self.max_nodes)
             name = writer.names.claim(_function_name(self.fn))
@@ -143,6 +150,7 @@ class CompiledFunction(_Compiled):
                 wrt=wrt,
                 constants=recorder.constants,
                 guards=recorder.guards,
+                external=external,
             )
             texts = [section.grads.get(leaf, "0.0") for leaf in wrt]
             indices = iter(range(len(wrt)))
@@ -162,6 +170,10 @@ class CompiledFunction(_Compiled):
         variant.stats.trace_seconds = traced - started
         self.trace_count += 1
         return variant
+
+    def _call_traced(self, structured: list[Any]) -> Node:
+        """The function's result on traced leaves."""
+        return _traced(lambda: self.fn(*structured), self._where, "the function")
 
     def _eager(self, call: _Call) -> tuple[Any, Any]:
         """The eager result (or error) for these arguments, laid out as compiled results are."""

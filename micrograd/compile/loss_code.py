@@ -59,6 +59,7 @@ def _section(
         output_name=output_name,
         seed=seed,
         accumulators=accumulators,
+        external=recorder.external,
     )
 
 

@@ -6,12 +6,11 @@ and `writer` of this package.
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
+from micrograd import checks
 from micrograd.compile.arguments import _flatten, _restructure, _Shape
 from micrograd.compile.compiled import (
     _as_output,
@@ -22,11 +21,17 @@ from micrograd.compile.compiled import (
     _function_name,
     _origin,
     _positional_names,
+    _stored_values,
+    _traced,
     _warn_escapes,
 )
-from micrograd.compile.errors import DEFAULT_MAX_NODES, VerificationError, _BranchChanged
+from micrograd.compile.errors import (
+    DEFAULT_MAX_NODES,
+    VerificationError,
+    _BranchChanged,
+)
 from micrograd.compile.loss_code import _LossCode, _write_batched, _write_loss, _write_sgd
-from micrograd.compile.tracing import _collector_paused, _Recorder, _recording
+from micrograd.compile.tracing import _collector_paused, _Recorder, _recording, made_before
 from micrograd.compile.writer import _Variant, _Writer
 from micrograd.node import Node, enable_grad, gradients
 
@@ -241,11 +246,8 @@ class CompiledLoss(_Compiled):
                 f"{where} runs the per-sample loss over a batch: it needs compile_loss(...,"
                 " batched=True), and this loss was compiled with batched=False"
             )
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"{where}: lr must be a real number, got {type(lr).__name__} ({lr!r})")
-        rate = float(lr)
-        if not math.isfinite(rate):
-            raise ValueError(f"{where}: lr must be finite, got {rate!r}")
+        # The same rule as SGD's learning rate (micrograd.checks' rule for settings).
+        rate = checks.setting(lr, where, "lr", minimum=0.0)
         fast = self._sgd_fast.get(len(columns))
         if fast is not None and not self.verify_every and _float_columns(columns):
             try:
@@ -403,13 +405,30 @@ class CompiledLoss(_Compiled):
         separate = self.batched and not fused
         with _collector_paused():
             with _recording(recorder):
-                out = _as_output(self.loss_fn(self.model, *structured), self._where, "loss_fn")
+                out = self._traced_loss(structured, with_penalty=not separate)
             penalty_out: Node | None = None
-            if self.penalty is not None:
-                with _recording(penalty_recorder if separate else recorder):
-                    penalty_out = _as_output(self.penalty(self.model), self._where, "penalty")
-                    if not separate:
-                        out = out + penalty_out
+            if separate and self.penalty is not None:
+                with _recording(penalty_recorder):
+                    penalty_out = self._traced_penalty()
+            parameters = set(self.parameters)
+            recorder.external = _stored_values(
+                self._where,
+                parameters,
+                made_before(
+                    out,
+                    leaves,
+                    recorder,
+                    lambda: self._traced_loss(
+                        self._leaves(sample, call.shapes)[0], with_penalty=not separate
+                    ),
+                ),
+            )
+            if penalty_out is not None:
+                penalty_recorder.external = _stored_values(
+                    self._where,
+                    parameters,
+                    made_before(penalty_out, [], penalty_recorder, self._traced_penalty),
+                )
             traced = time.perf_counter()
             _warn_escapes(recorder, set(leaves) | set(self.parameters), origin)
             _warn_escapes(penalty_recorder, set(self.parameters), origin)
@@ -432,6 +451,16 @@ class CompiledLoss(_Compiled):
         variant.stats.trace_seconds = traced - started
         self.trace_count += 1
         return variant
+
+    def _traced_loss(self, structured: list[Any], with_penalty: bool) -> Node:
+        """One sample's loss (plus the penalty, when it is traced with it) on traced leaves."""
+        out = _traced(lambda: self.loss_fn(self.model, *structured), self._where, "loss_fn")
+        return out + self._traced_penalty() if with_penalty and self.penalty else out
+
+    def _traced_penalty(self) -> Node:
+        penalty = self.penalty
+        assert penalty is not None
+        return _traced(lambda: penalty(self.model), self._where, "penalty")
 
     # -- eager mode, for fallback and verification
     def _eager_loss(self, call: _Call) -> Node:

@@ -3,6 +3,13 @@
 Comparisons and truth tests of Nodes made during a trace become guards,
 reported through the tracing hook of `micrograd.node`.
 
+What is captured how: the traced function's arguments become the generated
+code's variables; plain numbers become literals; a Node the function did not
+make (a captured leaf such as a parameter, or a Node computed before the
+call, such as ``h = p * 3`` outside it) is read live from its ``.data`` on
+every call, exactly as eager mode sees it; every Node the function makes is
+recomputed. `made_before` tells the last two apart.
+
 Imports: `micrograd.node`.
 """
 
@@ -11,7 +18,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -39,6 +46,8 @@ class _Recorder:
         self.constants: set[Node] = set()
         self.guards: list[_Guard] = []
         self.escapes: list[tuple[Node, str]] = []
+        #: Op-made Nodes of the traced graph made before the trace (see `made_before`).
+        self.external: set[Node] = set()
 
 
 _trace_lock = threading.RLock()
@@ -108,6 +117,73 @@ def _recording(recorder: _Recorder) -> Iterator[None]:
             _recorders.pop()
             if outermost:
                 config.tracer = previous
+
+
+def made_before(
+    out: Node, fresh: Iterable[Node], recorder: _Recorder, run_again: Callable[[], Node]
+) -> set[Node]:
+    """The op-made Nodes of `out`'s graph that the traced function did not make.
+
+    A node that depends on none of the trace's fresh leaves (`fresh`) or
+    constants may have been made before the call (eager mode then uses its
+    stored value) or by the function from captured Nodes (eager mode then
+    computes it anew on every call). Only when such nodes exist is the
+    function run a second time: the ones that come back as the same objects
+    were made before the call.
+    """
+    anchored: set[Node] = set(fresh) | recorder.constants
+    candidates: list[Node] = []
+    for node in _order(_roots(out, recorder)):
+        if node in anchored:
+            continue
+        inputs = node.inputs
+        if any(x in anchored for x in inputs):
+            anchored.add(node)
+        elif inputs:
+            candidates.append(node)
+    if not candidates:
+        return set()
+    second = _Recorder()
+    with _recording(second):
+        again = run_again()
+    seen = set(_order(_roots(again, second)))
+    return {node for node in candidates if node in seen}
+
+
+def _order(roots: list[Node]) -> list[Node]:
+    """Every node of the graphs of `roots` once, each after its inputs (one shared search)."""
+    order: list[Node] = []
+    done: set[Node] = set()
+    expanded: set[Node] = set()
+    for root in roots:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node in done:
+                continue
+            if node in expanded:  # its inputs are done: it comes next
+                done.add(node)
+                order.append(node)
+                continue
+            expanded.add(node)
+            waiting = [x for x in node.inputs if x not in done]
+            if waiting:
+                stack.append(node)
+                stack.extend(waiting)
+            else:
+                done.add(node)
+                order.append(node)
+    return order
+
+
+def _roots(out: Node, recorder: _Recorder) -> list[Node]:
+    """The graphs a trace depends on: the output's, and those of the values it compared."""
+    roots = [out]
+    for guard in recorder.guards:
+        roots.append(guard.node)
+        if isinstance(guard.other, Node):
+            roots.append(guard.other)
+    return roots
 
 
 @contextmanager

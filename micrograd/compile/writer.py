@@ -21,9 +21,11 @@ from micrograd.compile.expressions import (
     _ADD,
     _MUL,
     _ONE,
+    _ZERO,
     _atom,
     _binary,
     _call,
+    _comment,
     _compare,
     _Expr,
     _literal,
@@ -154,14 +156,35 @@ def _op_info(op: Op, arity: int) -> _OpInfo:
 _PENDING: _Expr = ("", 0, -1)
 
 
+def _reached(order: list[Node], root: Node, external: frozenset[Node] | set[Node]) -> list[Node]:
+    """The nodes of `order` that `root` reaches without passing through an external node."""
+    reached = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in external:
+            continue
+        for x in node.inputs:
+            if x not in reached:
+                reached.add(x)
+                stack.append(x)
+    return [node for node in order if node in reached]
+
+
 def _program_order(
-    root: Node, index: dict[Node, int], nodes: list[Node], inputs_of: list[tuple[int, ...]]
+    root: Node,
+    index: dict[Node, int],
+    nodes: list[Node],
+    inputs_of: list[tuple[int, ...]],
+    external: frozenset[Node] | set[Node] = frozenset(),
 ) -> None:
     """Number `root`'s graph after `nodes`, each node after its inputs, left to right.
 
     An iterative depth-first search like `topological_order`'s, but visiting
     each node's inputs in their own order: the order in which the program
     computed them. Each node's inputs are recorded as numbers in `inputs_of`.
+    A node of `external` (made before the trace) counts as a leaf: its value
+    is read, not recomputed.
     """
     if root in index:
         return
@@ -173,7 +196,7 @@ def _program_order(
         node = pop()
         if node in index:
             continue
-        inputs = node.inputs
+        inputs = () if node in external else node.inputs
         if node in expanded or not inputs:
             index[node] = len(nodes)
             nodes.append(node)
@@ -235,7 +258,8 @@ class _Writer:
         if op not in self._generic:
             # Bound methods, or for ops made by @op the function and the formula.
             forward = self.handle(op.forward, op.name)
-            self._generic[op] = (forward, self.handle(op.local_grads, f"{forward}_local_grads"))
+            # float_grads: the formula checked as eager backward() checks it.
+            self._generic[op] = (forward, self.handle(op.float_grads, f"{forward}_local_grads"))
         return self._generic[op]
 
     def section(
@@ -250,6 +274,7 @@ class _Writer:
         output_name: str = "out",
         seed: _Expr = _ONE,
         accumulators: dict[Node, str] | None = None,
+        external: frozenset[Node] | set[Node] = frozenset(),
     ) -> _Section:
         """Write the forward and backward pass of `output`'s graph.
 
@@ -263,6 +288,8 @@ class _Writer:
             seed: the output's adjoint (1.0, or a name).
             accumulators: for leaves of `wrt`, variables that the gradient is
                 added into (the caller initialises them), instead of new ones.
+            external: Nodes made before the trace (`micrograd.compile.tracing`):
+                read live from ``.data`` like captured leaves, never recomputed.
 
         Nodes are numbered in forward order and every analysis works on those
         numbers, so a graph of 100,000 nodes is written in well under a second.
@@ -273,14 +300,16 @@ class _Writer:
         # computed them. Backward follows the order eager backward() uses, so
         # that sums accumulate alike.
         backward_nodes = topological_order(output)
+        if external:  # what lies only below an external node is not computed here
+            backward_nodes = _reached(backward_nodes, output, external)
         nodes: list[Node] = []
         index: dict[Node, int] = {}
         inputs_of: list[tuple[int, ...]] = []  # each node's inputs, by number
         for guard in guards:
             for side in (guard.node, guard.other):
                 if isinstance(side, Node):
-                    _program_order(side, index, nodes, inputs_of)
-        _program_order(output, index, nodes, inputs_of)
+                    _program_order(side, index, nodes, inputs_of, external)
+        _program_order(output, index, nodes, inputs_of, external)
         n = len(nodes)
         self.nodes += n
         if self.max_nodes is not None and self.nodes > self.max_nodes:
@@ -414,7 +443,8 @@ class _Writer:
                 other = guard.other
                 right = expr[index[other]] if isinstance(other, Node) else _literal(other)
                 test = _compare(expr[index[guard.node]], guard.symbol, right)
-                lines.append(f"if {f'not ({test})' if guard.outcome else test}:  # {guard.where}")
+                where = _comment(guard.where)
+                lines.append(f"if {f'not ({test})' if guard.outcome else test}:  # {where}")
                 lines.append(f"    raise BranchChanged({k})")
 
         # -- forward
@@ -481,6 +511,10 @@ class _Writer:
                 if accumulators is not None and node in accumulators:
                     var = accumulators[node]
                     parts = [_atom(var), *parts]
+                elif i in wrt_ids and not inputs_of[i]:
+                    # Eager backward() adds into a .grad that starts at 0.0, which
+                    # turns a sum of -0.0 into 0.0: the same first term here.
+                    parts = [_ZERO, *parts]
                 adjoint, var = sum_terms(i, parts, var)
             ins = inputs_of[i]
             if not ins:
@@ -533,7 +567,7 @@ class _Writer:
         """Compile the function and load it into its own namespace."""
         source = "\n".join(
             [
-                f"# Generated by micrograd's compiled mode from {self.origin}.",
+                f"# Generated by micrograd's compiled mode from {_comment(self.origin)}.",
                 f"# {self.nodes} nodes traced, {self.ops} ops computed,"
                 f" {len(self.guards)} guard(s).",
                 *header,
@@ -543,7 +577,7 @@ class _Writer:
         )
         source += "\n"
         generated_at = time.perf_counter()
-        code = compile(source, f"<micrograd compiled {self.origin}>", "exec")
+        code = compile(source, f"<micrograd compiled {_comment(self.origin)}>", "exec")
         exec(code, self.namespace)
         done = time.perf_counter()
         stats = CompileStats(

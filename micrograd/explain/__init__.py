@@ -29,7 +29,7 @@ nothing. Building the page needs Graphviz's `dot`, as rendering a picture
 does. `explain` changes no `.grad`: it runs its backward pass with
 `micrograd.gradients`, which leaves them as they were.
 
-Imports: `micrograd.viz`, `micrograd.node`, `micrograd.files`; `page` and
+Imports: `micrograd.node`, `micrograd.viz`, `micrograd.files`; `page` and
 `record` of this package.
 """
 

@@ -11,7 +11,7 @@ parsed and written back by ElementTree (labels are text), the recording is
 JSON with ``<``, ``>`` and ``&`` written as escapes inside its script tag,
 and the script shows every string with ``textContent``.
 
-Imports nothing from micrograd: it works on the SVG text and the recording.
+Imports nothing from micrograd.
 """
 
 from __future__ import annotations

@@ -13,8 +13,7 @@ final totals are checked, bit for bit, against a real backward pass
 Every number meant for the page is also turned into text here, so that the
 page only shows strings: it never computes.
 
-Imports: `micrograd.viz` (its number format, op symbols and reading order),
-`micrograd.nn`, `micrograd.node`.
+Imports: `micrograd.node`, `micrograd.nn`, `micrograd.viz`.
 """
 
 from __future__ import annotations

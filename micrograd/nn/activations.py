@@ -5,7 +5,7 @@ Imports: `micrograd.node`, `micrograd.ops`; `module` of this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from micrograd.nn.module import Module, _plural
 from micrograd.node import Node, NodeLike
@@ -51,6 +51,8 @@ def _features(x: NodeLike | Sequence[NodeLike], nin: int, owner: Module) -> Sequ
         if nin == 1:
             return (x,)
         raise ValueError(f"{where}: expected a sequence of {nin} input values, got a single value")
+    if not isinstance(x, Sequence) and _array_like(x):
+        x = tuple(x)  # a NumPy array row, say, as Karpathy's micrograd accepts
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(
             f"{where}: expected a sequence of {nin} input values, got {type(x).__name__}"
@@ -58,6 +60,12 @@ def _features(x: NodeLike | Sequence[NodeLike], nin: int, owner: Module) -> Sequ
     if len(x) != nin:
         raise ValueError(f"{where}: expected {_plural(nin, 'input value')}, got {len(x)}")
     return x
+
+
+def _array_like(x: object) -> bool:
+    """Indexable with a length, like a sequence, though not registered as one (a NumPy array)."""
+    kind = type(x)
+    return hasattr(kind, "__len__") and hasattr(kind, "__getitem__") and not isinstance(x, Mapping)
 
 
 def _dot(weights: Sequence[Node], x: Sequence[NodeLike], bias: Node | None) -> Node:

@@ -62,26 +62,57 @@ class Linear(Module):
         return f"nin={self.nin}, nout={self.nout}, bias={self.bias is not None}"
 
 
+def _nonlin_act(act: Activation | bool, nonlin: bool | None, where: str) -> Activation:
+    """The activation meant by `act` and Karpathy's `nonlin` (True: relu, False: linear)."""
+    if isinstance(act, bool):  # his positional Neuron(nin, nonlin)
+        if nonlin is not None:
+            raise TypeError(f"{where}: nonlin given twice")
+        return "relu" if act else "linear"
+    if nonlin is None:
+        return act
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{where}: nonlin must be True or False, got {type(nonlin).__name__}")
+    if act != "relu":
+        raise TypeError(f"{where}: give act or nonlin, not both (act={act!r}, nonlin={nonlin})")
+    return "relu" if nonlin else "linear"
+
+
 class Neuron(Module):
     """``act(w · x + b)``: one output, Karpathy's micrograd neuron.
 
-    Weights start uniform in ``[-1, 1]`` and the bias at 0.
+    Weights start uniform in ``[-1, 1]`` and the bias at 0. His signature
+    works too: ``Neuron(nin, nonlin=True)`` (ReLU) or ``nonlin=False``
+    (linear), and so does a bool in `act`'s place, as in ``Neuron(3, False)``.
+
+    >>> from micrograd import nn
+    >>> nn.Neuron(3, nonlin=False, seed=0).act
+    'linear'
 
     Args:
         nin: the number of inputs.
-        act: "relu" (default), "tanh", "sigmoid", "linear"/None, or a function.
+        act: "relu" (default), "tanh", "sigmoid", "linear"/None, or a function;
+            a bool here is Karpathy's `nonlin`, given by position.
         seed: an int or `random.Random` for the initial weights.
+        nonlin: Karpathy's switch: True for "relu", False for "linear"; give
+            it or `act`, not both.
     """
 
     #: The activation's name: "relu", "tanh", "sigmoid", "linear", or the
     #: given function's name.
     act: str
 
-    def __init__(self, nin: int, act: Activation = "relu", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        act: Activation | bool = "relu",
+        seed: Seed = None,
+        *,
+        nonlin: bool | None = None,
+    ) -> None:
         super().__init__()
         #: Number of input values.
         self.nin = _check_size(nin, "nin", "Neuron")
-        self.act, self._act = _activation(act, "Neuron")
+        self.act, self._act = _activation(_nonlin_act(act, nonlin, "Neuron"), "Neuron")
         rng = _generator(seed, "Neuron")
         #: The `nin` weight Parameters, one per input.
         self.w = [Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
@@ -101,15 +132,33 @@ class Neuron(Module):
 class Layer(Module):
     """`nout` Neurons on the same inputs, Karpathy's micrograd layer.
 
-    `forward` takes `nin` values and returns a list of `nout` Nodes.
+    `forward` takes `nin` values and returns a list of `nout` Nodes, also
+    when `nout` is 1 (where Karpathy's returns the single value). His
+    signature works too: ``Layer(nin, nout, nonlin=False)``.
+
+    Args:
+        nin: the number of inputs of each neuron.
+        nout: the number of neurons, so of outputs.
+        act: every neuron's activation, as for `Neuron`.
+        seed: an int or `random.Random` for the initial weights.
+        nonlin: Karpathy's switch, as for `Neuron`.
     """
 
-    def __init__(self, nin: int, nout: int, act: Activation = "relu", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        act: Activation | bool = "relu",
+        seed: Seed = None,
+        *,
+        nonlin: bool | None = None,
+    ) -> None:
         super().__init__()
         #: Number of input values.
         self.nin = _check_size(nin, "nin", "Layer")
         #: Number of neurons, so of outputs.
         self.nout = _check_size(nout, "nout", "Layer")
+        act = _nonlin_act(act, nonlin, "Layer")
         rng = _generator(seed, "Layer")
         #: The `nout` Neurons, each with its own weights and bias.
         self.neurons = [Neuron(nin, act=act, seed=rng) for _ in range(nout)]

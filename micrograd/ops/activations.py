@@ -18,16 +18,42 @@ import math
 from micrograd import checks
 from micrograd.node import Node, NodeLike
 from micrograd.ops.core import LocalGrads, Op, mark_trusted, op, value_of
+from micrograd.ops.elementary import tanh
 from micrograd.ops.methods import install_method
 
 
-@op(grad=lambda x, out: (out * (1.0 - out),))
-def sigmoid(x: float) -> float:
-    """Logistic sigmoid `1 / (1 + exp(-x))`, computed without overflow."""
+def _logistic(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
+
+
+def _sigmoid_grad(x: NodeLike, out: NodeLike) -> tuple[NodeLike]:
+    # sigmoid' = sigmoid(x) * sigmoid(-x). The textbook out * (1 - out) cancels
+    # where out is near 1: at x = 20 it keeps only 8 of 16 digits.
+    if type(x) is float:  # the hot path: the same bits as sigmoid_derivative(x)
+        return (out * _logistic(-x),)
+    return (sigmoid_derivative(x),)
+
+
+def _sigmoid_derivative_grad(x: NodeLike, out: NodeLike) -> tuple[NodeLike]:
+    # d/dx [s(x) s(-x)] = s(x) s(-x) (s(-x) - s(x)) = out * -tanh(x / 2): one
+    # term, so no two large halves of a product rule cancel (at x = 0 they
+    # would be +-1/8, swamping every smaller gradient summed with them).
+    return (out * -tanh.apply(x * 0.5),)
+
+
+@op(grad=_sigmoid_derivative_grad, name="dsigmoid")
+def sigmoid_derivative(x: float) -> float:
+    """The derivative of `sigmoid`, ``sigmoid(x) * sigmoid(-x)``: what higher derivatives use."""
+    return _logistic(x) * _logistic(-x)
+
+
+@op(grad=_sigmoid_grad)
+def sigmoid(x: float) -> float:
+    """Logistic sigmoid `1 / (1 + exp(-x))`, computed without overflow."""
+    return _logistic(x)
 
 
 @op(grad=lambda x, out: (sigmoid.apply(x),))
@@ -117,7 +143,7 @@ def leaky_relu(x: NodeLike, negative_slope: float = 0.01) -> Node:
     return _leaky_relu_op(checks.setting(negative_slope, "leaky_relu", "negative_slope"))(x)
 
 
-mark_trusted(sigmoid, softplus, relu, maximum, minimum)
+mark_trusted(sigmoid, sigmoid_derivative, softplus, relu, maximum, minimum)
 
 install_method("sigmoid", sigmoid, "Logistic sigmoid `1 / (1 + exp(-self))`, stable.")
 install_method("softplus", softplus, "`log(1 + exp(self))`, stable for large magnitudes.")

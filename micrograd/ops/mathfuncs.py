@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import math
 
+from micrograd import checks
 from micrograd.node import Node, NodeLike
 from micrograd.ops import special
 from micrograd.ops.arithmetic import absolute, add, div, mul, neg, sub
@@ -300,6 +301,10 @@ def digamma(x: float) -> float:
     return special.digamma(x)
 
 
+#: The highest order `polygamma` computes (its factorials stay within floats).
+MAX_POLYGAMMA_ORDER = 100
+
+
 class Polygamma(Op):
     """The n-th derivative of digamma, for a fixed order ``n >= 1`` (see `polygamma`)."""
 
@@ -333,8 +338,11 @@ def polygamma(n: int, x: NodeLike) -> Node:
     >>> round(mg.polygamma(1, 1.0).data, 12)  # pi**2 / 6
     1.644934066848
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"polygamma: the order must be an integer >= 0, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_POLYGAMMA_ORDER:
+        raise ValueError(
+            f"polygamma: the order must be an integer from 0 to {MAX_POLYGAMMA_ORDER},"
+            f" got {checks.shown(n)}"
+        )
     if n == 0:
         return digamma(x)
     return _polygamma_op(n)(x)

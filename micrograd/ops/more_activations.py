@@ -295,11 +295,13 @@ def logsumexp(x: float, *more: float) -> float:
 
 
 def _as_list(xs: Sequence[NodeLike], where: str) -> list[NodeLike]:
-    if isinstance(xs, (Node, int, float)) or not isinstance(xs, Sequence):
+    if isinstance(xs, (Node, int, float, str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"{where}: expected a list of Nodes or numbers, got {checks.shown(xs)}")
     if not xs:
         raise ValueError(f"{where}: expected at least one input, got an empty list")
-    return list(xs)
+    return [
+        x if isinstance(x, Node) else checks.real(x, where, f"xs[{i}]") for i, x in enumerate(xs)
+    ]
 
 
 def log_softmax(xs: Sequence[NodeLike]) -> list[Node]:
@@ -373,7 +375,7 @@ describe(log_softmax, name="log_softmax", group="Reductions",
 
 # The functions of `activations`, in the same table.
 describe(sigmoid, name="sigmoid", group=_ACTIVATIONS, method="x.sigmoid()", domain="all reals",
-         derivative="sigmoid(x) (1 - sigmoid(x))")  # fmt: skip
+         derivative="sigmoid(x) sigmoid(-x)")  # fmt: skip
 describe(softplus, name="softplus", group=_ACTIVATIONS, method="x.softplus()",
          domain="all reals", derivative="sigmoid(x)")  # fmt: skip
 describe(relu, name="relu", group=_ACTIVATIONS, method="x.relu()", domain="all reals",

@@ -104,10 +104,25 @@ from micrograd.ops.rounding import (
     trunc,
 )
 
-#: NumPy's and Python's other names for the same functions.
-arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
-arcsinh, arccosh, arctanh = asinh, acosh, atanh
-deg2rad, rad2deg = radians, degrees
+#: NumPy's name for `asin`.
+arcsin = asin
+#: NumPy's name for `acos`.
+arccos = acos
+#: NumPy's name for `atan`.
+arctan = atan
+#: NumPy's name for `atan2`.
+arctan2 = atan2
+#: NumPy's name for `asinh`.
+arcsinh = asinh
+#: NumPy's name for `acosh`.
+arccosh = acosh
+#: NumPy's name for `atanh`.
+arctanh = atanh
+#: NumPy's name for `radians`.
+deg2rad = radians
+#: NumPy's name for `degrees`.
+rad2deg = degrees
+#: Python's name for `absolute`.
 fabs = absolute
 
 __all__ = [

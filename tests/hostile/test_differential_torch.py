@@ -176,7 +176,8 @@ def _polygamma_function(order: int) -> Any:
         def forward(ctx: Any, x: Any) -> Any:
             ctx.save_for_backward(x)
             try:
-                value = float(mpmath.psi(order, x.item())) if mpmath else math.nan
+                with mpmath.workdps(40):  # near digamma's root 15 digits are not enough
+                    value = float(mpmath.psi(order, x.item())) if mpmath else math.nan
             except (ValueError, ZeroDivisionError):
                 value = math.nan  # a pole: the program skips the step
             return torch.tensor(value, dtype=x.dtype)
@@ -438,7 +439,8 @@ class _Sinc(torch.autograd.Function):
         if mpmath is None:
             return torch.sinc(x)
         # mpmath's value: PyTorch's sin(pi x) / (pi x) is 4e-17, not 0, at x = 1
-        return torch.tensor(float(mpmath.sincpi(x.item())), dtype=x.dtype)
+        with mpmath.workdps(40):
+            return torch.tensor(float(mpmath.sincpi(x.item())), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -446,10 +448,44 @@ class _Sinc(torch.autograd.Function):
         return grad * _sinc_slope(x)
 
 
+def _trigonometric_pi(which: str) -> Any:
+    """``cos(pi x)`` or ``sin(pi x)`` with mpmath's values, differentiable to any order.
+
+    PyTorch's ``cos(math.pi * x)`` rounds ``pi x`` first: at x = 1e8 its
+    absolute error is 1e-8, more than the sinc derivatives it enters.
+    """
+    if which in _TRIGONOMETRIC_PI:
+        return _TRIGONOMETRIC_PI[which]
+
+    class TrigonometricPi(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            if mpmath is None:
+                value = torch.cos(math.pi * x) if which == "cos" else torch.sin(math.pi * x)
+                return value
+            function = mpmath.cospi if which == "cos" else mpmath.sinpi
+            with mpmath.workdps(40):
+                return torch.tensor(float(function(x.item())), dtype=x.dtype)
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            if which == "cos":
+                return grad * -math.pi * _trigonometric_pi("sin").apply(x)
+            return grad * math.pi * _trigonometric_pi("cos").apply(x)
+
+    _TRIGONOMETRIC_PI[which] = TrigonometricPi
+    return TrigonometricPi
+
+
+_TRIGONOMETRIC_PI: dict[str, Any] = {}
+
+
 def _sinc_slope(x: Any) -> Any:
     small = torch.abs(x) < 1e-3
     safe = torch.where(small, torch.ones_like(x), x)
-    closed = (torch.cos(math.pi * safe) - _Sinc.apply(safe)) / safe
+    closed = (_trigonometric_pi("cos").apply(safe) - _Sinc.apply(safe)) / safe
     p2 = math.pi**2
     series = x * (-p2 / 3 + x * x * (p2 * p2 / 30 - x * x * p2**3 / 840))
     return torch.where(small, series, closed)

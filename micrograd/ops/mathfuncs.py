@@ -442,7 +442,7 @@ def _node_polygamma(self: Node, n: int) -> Node:
     return polygamma(n, self)
 
 
-Node.polygamma = _node_polygamma  # type: ignore[attr-defined]
+Node.polygamma = _node_polygamma  # type: ignore[method-assign]
 
 # -- the function table -----------------------------------------------------------------
 

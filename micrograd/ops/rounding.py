@@ -254,12 +254,12 @@ def _node_trunc(self: Node) -> Node:
     return trunc.call1(self)
 
 
-Node.__divmod__ = _node_divmod  # type: ignore[operator]
-Node.__rdivmod__ = _node_rdivmod  # type: ignore[attr-defined]
-Node.__round__ = _node_round  # type: ignore[attr-defined]
-Node.__floor__ = _node_floor  # type: ignore[attr-defined]
-Node.__ceil__ = _node_ceil  # type: ignore[attr-defined]
-Node.__trunc__ = _node_trunc  # type: ignore[attr-defined]
+Node.__divmod__ = _node_divmod  # type: ignore[method-assign]
+Node.__rdivmod__ = _node_rdivmod  # type: ignore[method-assign]
+Node.__round__ = _node_round  # type: ignore[method-assign]
+Node.__floor__ = _node_floor  # type: ignore[method-assign]
+Node.__ceil__ = _node_ceil  # type: ignore[method-assign]
+Node.__trunc__ = _node_trunc  # type: ignore[method-assign]
 
 for _name, _function, _doc in (
     ("floor", floor, "The largest integer <= self; gradient 0."),

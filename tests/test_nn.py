@@ -439,13 +439,22 @@ def test_load_state_dict_accepts_ints_and_returns_float_data() -> None:
     [
         ({"w1": 9.0, "w2": 9.0}, ValueError, "missing key\\(s\\): b"),
         ({"w1": 9.0, "w2": 9.0, "b": 9.0, "c": 1.0}, ValueError, "unexpected key\\(s\\): c"),
-        ({"w1": 9.0, "w2": 9.0, "b": "1.0"},
-         TypeError, "value of 'b' must be a real number, got str"),
-        ({"w1": 9.0, "w2": 9.0, "b": None},
-         TypeError, "value of 'b' must be a real number, got NoneType"),
+        (
+            {"w1": 9.0, "w2": 9.0, "b": "1.0"},
+            TypeError,
+            "value of 'b' must be a real number, got str",
+        ),
+        (
+            {"w1": 9.0, "w2": 9.0, "b": None},
+            TypeError,
+            "value of 'b' must be a real number, got NoneType",
+        ),
         ({"w1": 9.0, "w2": 9.0, "b": True}, TypeError, "value of 'b' must be a number, got bool"),
-        ({"w1": 9.0, "w2": 9.0, "b": [1.0]},
-         TypeError, "value of 'b' must be a real number, got list"),
+        (
+            {"w1": 9.0, "w2": 9.0, "b": [1.0]},
+            TypeError,
+            "value of 'b' must be a real number, got list",
+        ),
         ({"w1": 9.0, "w2": 9.0, "b": math.nan}, ValueError, "value of 'b' is nan"),
         ({"w1": 9.0, "w2": 9.0, "b": -math.inf}, ValueError, "value of 'b' is -inf"),
     ],

@@ -50,6 +50,7 @@ The package, one job per module, each importing only those above it here:
 * `errors`: the errors of compiled mode and the graph size limit;
 * `expressions`: Python expressions as text, with their precedence;
 * `emitters`: each op's code (`register_emitter` for custom ops);
+* `emitters_math`: the code of the `math` functions, rounding and further activations;
 * `tracing`: running the function on Nodes and recording its guards;
 * `arguments`: flattening arguments to floats;
 * `writer`: one traced graph in, the source of one Python function out;
@@ -61,6 +62,7 @@ The package, one job per module, each importing only those above it here:
 Imports: `micrograd.node`, `micrograd.ops`; never `nn`, `optim`, `viz` or `cli`.
 """
 
+from micrograd.compile import emitters_math  # noqa: F401 (registers the emitters)
 from micrograd.compile.emitters import register_emitter
 from micrograd.compile.errors import (
     DEFAULT_MAX_NODES,

@@ -33,7 +33,7 @@ from micrograd.compile.expressions import (
 )
 from micrograd.compile.tracing import _Guard
 from micrograd.node import Node, topological_order
-from micrograd.ops import Op
+from micrograd.ops import Op, special
 
 # Expressions are inlined into their single consumer up to this nesting depth,
 # well inside the limits of Python's parser (200 nested parentheses) and compiler.
@@ -54,6 +54,7 @@ _RUNTIME: dict[str, Any] = {
     "inf": math.inf,
     "nan": math.nan,
     "BranchChanged": _BranchChanged,
+    "special": special,  # the float special functions of micrograd.ops (emitters_math)
 }
 _RESERVED = (
     set(_RUNTIME)

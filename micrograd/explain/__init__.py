@@ -43,8 +43,9 @@ from micrograd.explain.page import build_page, mark_up_svg
 from micrograd.explain.record import LANGUAGES, Recording, record
 from micrograd.files import write_text
 from micrograd.node import Node, gradients, topological_order
-from micrograd.viz import HasNamedParameters, _pipe, draw_graph
-from micrograd.viz import _reading_order as _drawing_order
+from micrograd.viz import HasNamedParameters, draw_graph
+from micrograd.viz.dot import _pipe
+from micrograd.viz.drawing import _reading_order as _drawing_order
 
 __all__ = ["DEFAULT_MAX_NODES", "LANGUAGES", "Explanation", "Recording", "explain"]
 

@@ -25,7 +25,8 @@ from typing import Any
 
 from micrograd.nn import Parameter
 from micrograd.node import Constant, Node, gradients, topological_order
-from micrograd.viz import _format_number, _op_text, _reading_order
+from micrograd.viz.drawing import _reading_order
+from micrograd.viz.style import _format_number, _op_text
 
 __all__ = ["LANGUAGES", "Recording", "panel_number", "record"]
 

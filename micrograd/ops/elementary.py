@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from micrograd.node import Node, NodeLike
-from micrograd.ops.core import mark_trusted, op
+from micrograd.ops.core import FunctionOp, mark_trusted, op
 from micrograd.ops.methods import install_method
 
 
@@ -26,14 +26,51 @@ def exp(x: float) -> float:
         return math.inf
 
 
-@op(grad=lambda x, out: (1.0 / x,))
-def log(x: float) -> float:
+def _natural_log(x: float) -> float:
     """Natural logarithm; ValueError for inputs <= 0."""
     if not x > 0:
         if math.isnan(x):
             return x
         raise ValueError("logarithm of a number <= 0")
     return math.log(x)
+
+
+def _log_base(x: float, base: float) -> float:
+    """``log(x) / log(base)``, as `math.log` with a base."""
+    if not base > 0:
+        if math.isnan(base):
+            return base
+        raise ValueError("logarithm to a base <= 0")
+    if base == 1.0:
+        raise ZeroDivisionError("logarithm to base 1")
+    return _natural_log(x) / math.log(base)
+
+
+def _log_base_grads(x: NodeLike, base: NodeLike, out: NodeLike) -> tuple[float | Node, ...]:
+    log_of_base = log.apply(base)
+    return (1.0 / (x * log_of_base), -out / (base * log_of_base))
+
+
+log_base = op(_log_base, grad=_log_base_grads, name="log")
+
+
+class Log(FunctionOp):
+    """The op `log`: ``log(x)``, or ``log(x, base)`` as Python's `math.log`."""
+
+    def __call__(self, *args: NodeLike) -> Node:
+        """``log(x)``; with a second input, ``log(x, base)`` (the op `log_base`)."""
+        if len(args) == 2:
+            return log_base(*args)
+        return super().__call__(*args)
+
+
+log = Log(_natural_log, grad=lambda x, out: (1.0 / x,), name="log")
+log.__doc__ = """Natural logarithm, or ``log(x, base)``; ValueError for inputs <= 0.
+
+>>> import micrograd as mg
+>>> mg.log(8.0, 2.0).data, mg.grad(lambda b: mg.log(8.0, b))(2.0) == -3 / (2 * math.log(2))
+(3.0, True)
+"""
 
 
 def _sqrt_grad(x: NodeLike, out: NodeLike) -> tuple[float | Node]:
@@ -79,7 +116,7 @@ def tanh(x: float) -> float:
     return math.tanh(x)
 
 
-mark_trusted(exp, log, sqrt, sin, cos, tan, tanh)
+mark_trusted(exp, log, log_base, sqrt, sin, cos, tan, tanh)
 
 install_method("exp", exp, "`e ** self`.")
 install_method("log", log, "Natural logarithm.")

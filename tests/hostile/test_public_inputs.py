@@ -178,6 +178,18 @@ VALID: dict[str, Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "seed_samples": lambda: ((), {}),
     "train_epoch": lambda: _train_epoch_call(),
     "train_two_layer": lambda: ((mg.models.TwoLayerNet(),), {"epochs": 1, "samples": 2}),
+    "clamp": lambda: ((_node(),), {"min": 0.0, "max": 1.0}),
+    "clip": lambda: ((_node(),), {"min": 0.0, "max": 1.0}),
+    "elu": lambda: ((_node(),), {"alpha": 1.0}),
+    "selu": lambda: ((_node(),), {}),
+    "hardtanh": lambda: ((_node(),), {"min_val": -1.0, "max_val": 1.0}),
+    "round": lambda: ((_node(),), {"ndigits": 1}),
+    "polygamma": lambda: ((1, _node()), {}),
+    "softmax": lambda: (([_node(), _node()],), {}),
+    "log_softmax": lambda: (([_node(), _node()],), {}),
+    # ops whose domain excludes the usual 0.5
+    "acosh": lambda: ((mg.Node(1.5, label="x"),), {}),
+    "arccosh": lambda: ((mg.Node(1.5, label="x"),), {}),
 }
 
 #: Public callables that take no user values (exception types, protocols,
@@ -226,9 +238,9 @@ PUBLIC = public_callables()
 def valid_call(name: str, obj: Any) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
     if name in NOT_CALLED:
         return None
-    if isinstance(obj, mg.Op):
-        return tuple(_node() for _ in range(max(obj.min_arity, 1))), {}
     make = VALID.get(name)
+    if isinstance(obj, mg.Op) and make is None:
+        return tuple(_node() for _ in range(max(obj.min_arity, 1))), {}
     return None if make is None else make()
 
 

@@ -30,6 +30,7 @@ that made it by what it asks of it (`OpLike`).
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, Union
@@ -603,6 +604,9 @@ def _graph_nodes(computed: list[Node], root: Node) -> list[Node]:
     return [*computed, *leaves]
 
 
+_grad_of = operator.attrgetter("grad")
+
+
 def backpropagate(
     computed: list[Node],
     root: Node,
@@ -625,10 +629,11 @@ def backpropagate(
         return
     if leaves is None:
         leaves = _graph_nodes(computed, root)[len(computed) :]
-    previous = [node.grad for node in computed]
-    saved = [node.grad for node in leaves]
-    # A fresh graph has nothing to set aside: skip two loops over it.
-    carried = any(previous)
+    # What a failure must put back: the leaves' gradients, and the computed
+    # nodes' ones only when some is not 0.0 (a fresh graph's are all 0.0).
+    saved = list(map(_grad_of, leaves))
+    carried = any(map(_grad_of, computed))
+    previous = list(map(_grad_of, computed)) if carried else None
     if carried:
         for node in computed:
             node.grad = 0.0
@@ -638,12 +643,12 @@ def backpropagate(
         else:
             _propagate(computed, root, float(seed))
     except BaseException:
-        for node, before in zip(computed, previous):
+        for node, before in zip(computed, previous or itertools.repeat(0.0)):
             node.grad = before
         for node, before in zip(leaves, saved):
             node.grad = before
         raise
-    if carried:
+    if previous is not None:
         for node, before in zip(computed, previous):
             if before:
                 node.grad = before + node.grad

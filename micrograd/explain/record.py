@@ -107,7 +107,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "start": "|◀ Start",
         "finish": "End ▶|",
         "speed": "Speed",
-        "zoom": "Zoom",
+        "zoom": "Actual size",
         "step": "Step",
         "keys": "Keys: ← → step, Home/End jump, space plays. Hover or click a node for details.",
         "name": "name",
@@ -154,7 +154,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "start": "|◀ 처음",
         "finish": "끝 ▶|",
         "speed": "속도",
-        "zoom": "확대",
+        "zoom": "원래 크기",
         "step": "단계",
         "keys": (
             "키: ← → 한 단계, Home/End 처음과 끝, 스페이스 재생."

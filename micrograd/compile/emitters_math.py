@@ -268,11 +268,6 @@ register_emitter(
 
 # -- activations and reductions ------------------------------------------------------------
 
-_emit(
-    more_activations.logistic,
-    lambda op, x: _sigmoid(x),
-    lambda op, x, out: [f"{out} * {_sigmoid(f'(-{x})')}"],
-)
 
 
 def _gelu_grad(op: Op, x: str, out: str) -> list[str]:

@@ -47,15 +47,6 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _logistic_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
-    return (out * logistic.apply(-x),)
-
-
-#: The logistic sigmoid with its derivative written ``sigmoid(x) sigmoid(-x)``
-#: rather than ``out (1 - out)``, which cancels where ``out`` is near 1. The
-#: derivatives of the activations below use it, so their higher orders keep
-#: full relative accuracy in the tails. (`sigmoid` keeps the cheaper form.)
-logistic = op(sigmoid.forward, grad=_logistic_grad, name="sigmoid")
 
 
 def _gelu_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
@@ -80,8 +71,8 @@ def _gelu_tanh_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
         return (1.0 if value > 0 else 0.0,)
     twice_u = 2.0 * _GELU_C * (x + _GELU_A * (x * x * x))
     slope = 2.0 * _GELU_C * (1.0 + 3.0 * _GELU_A * (x * x))
-    s = logistic.apply(twice_u)
-    return (s + x * slope * (s * logistic.apply(-twice_u)),)
+    s = sigmoid.apply(twice_u)
+    return (s + x * slope * (s * sigmoid.apply(-twice_u)),)
 
 
 gelu_tanh = op(
@@ -118,7 +109,7 @@ gelu = Gelu(
 
 
 def _silu_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
-    return (logistic.apply(x) * (1.0 + x * logistic.apply(-x)),)
+    return (sigmoid.apply(x) * (1.0 + x * sigmoid.apply(-x)),)
 
 
 @op(grad=_silu_grad)
@@ -231,7 +222,7 @@ def hardtanh(x: NodeLike, min_val: float = -1.0, max_val: float = 1.0) -> Node:
 
 def _mish_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
     t = tanh.apply(softplus.apply(x))
-    return (t + x * (1.0 - t * t) * logistic.apply(x),)
+    return (t + x * (1.0 - t * t) * sigmoid.apply(x),)
 
 
 @op(grad=_mish_grad)
@@ -241,7 +232,7 @@ def mish(x: float) -> float:
 
 
 def _log_sigmoid_grad(x: NodeLike, out: NodeLike) -> LocalGrads:
-    return (logistic.apply(-x),)
+    return (sigmoid.apply(-x),)
 
 
 @op(grad=_log_sigmoid_grad, name="log_sigmoid")
@@ -330,7 +321,7 @@ def _node(value: Grad) -> Node:
     return value if isinstance(value, Node) else Node(value)
 
 
-mark_trusted(logistic, gelu, gelu_tanh, silu, softsign, mish, log_sigmoid, logsumexp)
+mark_trusted(gelu, gelu_tanh, silu, softsign, mish, log_sigmoid, logsumexp)
 
 install_method("softsign", softsign, "`self / (1 + |self|)`.")
 install_method("mish", mish, "Mish, `self * tanh(softplus(self))`.")

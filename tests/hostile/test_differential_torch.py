@@ -601,7 +601,11 @@ OPS: list[OpSpec] = [
         "log(x, base)",
         2,
         mg.log,
-        lambda t, b: torch.log(t) / torch.log(b),
+        # Outside micrograd's domain (a base <= 0 or 1, a ValueError there)
+        # PyTorch still gives numbers (log(1) / log(0) = -0.0): NaN skips the step.
+        lambda t, b: torch.where(
+            (b > 0) & (b != 1), torch.log(t) / torch.log(b), torch.full_like(t, math.nan)
+        ),
         (2.0, 10.0, 0.5),
         ("Log", "log_base"),
     ),
@@ -912,7 +916,7 @@ def near_jump(spec: OpSpec, operands: list[Any], result: float) -> bool:
     the jump: the step is not comparable. Exact jumps (a leaf at 2.0, x = y)
     stay: both libraries see the same operands there.
     """
-    values = [float(o) for o in operands]
+    values = [float(o.detach()) for o in operands]
     for index, value in enumerate(values):
         moved = [value * (1.0 + 1e-12), value * (1.0 - 1e-12)]
         if 0.0 < abs(value) < 1e-9:

@@ -48,7 +48,7 @@ typecheck: $(DEV_STAMP)  ## mypy --strict
 	$(BIN)/mypy --strict micrograd
 
 unit: $(DEV_STAMP) $(DOCS_STAMP) graphviz  ## pytest only (the docs' tests build pages and run notebooks)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test: lint typecheck unit  ## ruff, mypy --strict and the whole test suite
 

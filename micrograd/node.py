@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from micrograd import checks
-from micrograd._state import config
+from micrograd._state import config, current_tracer
 
 #: Anything an op accepts as an argument.
 NodeLike = Union["Node", float, int]
@@ -263,8 +263,9 @@ class Node:
         return f"Node(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
-        if config.tracer is not None:
-            config.tracer.converted(self)
+        tracer = current_tracer()
+        if tracer is not None:
+            tracer.converted(self)
         return self.data
 
     def _repr_mimebundle_(
@@ -410,8 +411,9 @@ class Node:
         The pass is all or nothing: if it raises (a custom op's local
         gradient fails, say), every `.grad` of the graph is as it was before.
         """
-        seed = checks.real(grad, "backward", "grad")
-        checks.switch(create_graph, "backward", "create_graph")
+        seed = grad if type(grad) is float else checks.real(grad, "backward", "grad")
+        if create_graph is not False and create_graph is not True:
+            checks.switch(create_graph, "backward", "create_graph")
         computed, leaves = _search(self)
         backpropagate(computed, self, seed, create_graph, leaves)
 
@@ -469,8 +471,9 @@ MANY = _Many()
 
 def _decided(node: Node, symbol: str, other: NodeLike, outcome: bool) -> bool:
     """Return `outcome`, telling the tracer (if any) that the code decided on it."""
-    if config.tracer is not None:
-        config.tracer.compared(node, symbol, other, outcome)
+    tracer = current_tracer()
+    if tracer is not None:
+        tracer.compared(node, symbol, other, outcome)
     return outcome
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, overload
 
 from micrograd import checks
-from micrograd._state import config
+from micrograd._state import current_tracer, grad_enabled
 from micrograd.node import MANY, Constant, Node, NodeLike
 from micrograd.numeric import Method, check_method, mixed_partial, partial
 
@@ -103,7 +103,7 @@ def _operator_method(op: Op, reflected: bool) -> Callable[[Node, object], Any]:
                 if other is NotImplemented:
                     return NotImplemented
             value: float = other  # type: ignore[assignment]
-            if config.tracer is not None:
+            if current_tracer() is not None:
                 other = _constant(value, name)
             if reflected:
                 a, b = other, node  # type: ignore[assignment]
@@ -122,7 +122,7 @@ def _operator_method(op: Op, reflected: bool) -> Callable[[Node, object], Any]:
         result.data = out
         result.grad = 0.0
         result.label = ""
-        if config.grad_enabled:
+        if grad_enabled():
             result._a = a
             result._b = b
         else:
@@ -158,8 +158,9 @@ def _constant(value: object, where: str) -> Node:
     node._a = node._b = None
     node._fn = None
     node._visit = 0
-    if config.tracer is not None:
-        config.tracer.constant(node)
+    tracer = current_tracer()
+    if tracer is not None:
+        tracer.constant(node)
     return node
 
 
@@ -398,7 +399,7 @@ class Op:
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node._a = a if config.grad_enabled else None
+        node._a = a if grad_enabled() else None
         node._b = None
         node._fn = self
         node._visit = 0
@@ -431,7 +432,7 @@ class Op:
     def _result(self, out: object, inputs: tuple[Node | float, ...], values: list[float]) -> Node:
         """The output Node, after checking `out` (and, once, the local gradients)."""
         out = self._as_output(out, values)
-        if not config.grad_enabled:
+        if not grad_enabled():
             return new_node(out, None, None, self)
         if not self._checked:
             self._check_local_grads(values, out)

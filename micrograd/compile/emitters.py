@@ -198,7 +198,7 @@ _builtin(
 # NaN takes the same branch: NaN in gives NaN out, and PyTorch's gradients.
 _builtin(
     _ops.relu,
-    lambda op, x: _choose(_ZERO, _compare(x[0], "<=", _INT_ZERO), x[0], 0),
+    lambda op, x: _choose(_ZERO, _compare(x[0], "<", _INT_ZERO), x[0], 0),
     lambda op, x, out: (_choose(_ZERO, _compare(x[0], "<=", _INT_ZERO), _ONE, 0),),
 )
 

@@ -71,8 +71,8 @@ def _relu_grad(x: NodeLike, out: NodeLike) -> tuple[float]:
 
 @op(grad=_relu_grad)
 def relu(x: float) -> float:
-    """`max(x, 0)`; its derivative at 0 is taken as 0; NaN gives NaN."""
-    return x if not x <= 0.0 else 0.0
+    """`max(x, 0)`; its derivative at 0 is taken as 0; NaN gives NaN; -0.0 stays -0.0."""
+    return 0.0 if x < 0.0 else x
 
 
 def _max_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> tuple[float, float]:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1138,7 +1139,7 @@ SETTINGS = settings(
     max_examples=hunt_examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    derandomize=False,
+    derandomize=not os.environ.get("MICROGRAD_HUNT"),
 )
 
 

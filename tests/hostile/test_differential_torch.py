@@ -95,7 +95,7 @@ class OpSpec:
     #: For an op whose second derivative is a difference of larger terms (in
     #: PyTorch's formula), their magnitude at x: the reference's rounding error
     #: scales with these, not with the (possibly tiny) result.
-    second_terms: Callable[[float], float] | None = None
+    second_terms: Callable[[list[float]], float] | None = None
 
 
 def _sigmoid_terms(x: float) -> float:
@@ -567,7 +567,7 @@ OPS: list[OpSpec] = [
         ("sigmoid",),
         # s (1 - s) (1 - 2 s): near 0 the last factor cancels, in PyTorch's terms
         # of size s (1 - s) = 1/4, where micrograd's -s (1 - s) tanh(x / 2) does not.
-        second_terms=_sigmoid_terms,
+        second_terms=lambda values: _sigmoid_terms(values[0]),
     ),
     OpSpec(
         "softplus",
@@ -714,6 +714,9 @@ OPS: list[OpSpec] = [
         lambda a, b: _Logistic.apply(a - b),  # softmax of two, without a rounded sum
         (0.0, 30.0, -30.0),
         ("softmax",),
+        # micrograd's exp(log_softmax) second derivative is a sum of terms of
+        # size p (1 - p): near a tie (p = 1/2) they cancel to rounding.
+        second_terms=lambda values: _sigmoid_terms(values[0] - values[1]),
     ),
     OpSpec(
         "log_softmax[1]",
@@ -1036,9 +1039,9 @@ def _local_derivatives(
             continue
         row = torch.autograd.grad(g, variables, retain_graph=True, allow_unused=True)
         second.append([0.0 if h is None else abs(h.item()) for h in row])
-    if spec.second_terms is not None and second and len(variables) == 1:
-        bound = spec.second_terms(float(variables[0].item()))
-        second[0][0] = max(second[0][0], bound)
+    if spec.second_terms is not None and second:
+        bound = spec.second_terms([float(o.detach()) for o in operands])
+        second = [[max(h, bound) for h in row] for row in second]
     return first, second
 
 

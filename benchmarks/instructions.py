@@ -17,6 +17,7 @@ imports. W2 and W3 run at 20,000 steps and terms, W1 and W4 at their full sizes.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -60,6 +61,8 @@ def count(python: str, root: Path, workload: str, reps: int) -> int:
             ],
             capture_output=True,
             text=True,
+            # A fixed hash seed: string hashing otherwise moves the count between runs.
+            env={**os.environ, "PYTHONHASHSEED": "0"},
         )
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-3:]
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     for workload in args.workloads:
         instructions = per_repetition(args.python, args.root.resolve(), workload)
         size = SIZES[workload]
-        print(f"{workload} (size {size:,}): {instructions / 1e6:,.1f} million instructions")
+        print(f"{workload} (size {size:,}): {instructions / 1e6:,.2f} million instructions")
     return 0
 
 

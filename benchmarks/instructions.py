@@ -7,11 +7,14 @@ misses, though: the timed suite remains the measure of speed). Usage::
     python benchmarks/instructions.py W1 W4             # this tree's eager engine
     python benchmarks/instructions.py --root /tmp/old W1  # another checkout's engine
 
-Each count runs the workload's prepared case as ``measure.py`` times it (the case
-built, everything alive frozen, then the run and a collection), once and three times,
-in two callgrind runs; half the difference is one repetition, without start-up and
-imports. W2 and W3 run at 20,000 steps and terms, W1 and W4 at their full sizes. Needs
-``valgrind`` (Debian: ``apt-get install valgrind``).
+Each count is of the timed region of ``measure.py``: the run and the collection after it.
+Four callgrind runs per workload: the case built, everything alive frozen, the run and a
+collection, once and three times; then the same without the run. The difference of the
+differences, halved, is one repetition's run, without start-up, imports, building the
+case, or the full collection before the freeze (whose cost grows with everything the
+package has loaded, not with the engine's work). W2 and W3 run at 20,000 steps and
+terms, W1 and W4 at their full sizes. Needs ``valgrind`` (Debian: ``apt-get install
+valgrind``).
 """
 
 from __future__ import annotations
@@ -39,15 +42,24 @@ for _ in range({reps}):
     case = PREPARE[{workload!r}](ops, {size})
     gc.collect()
     gc.freeze()
-    case.run()
+    {run}
     gc.collect()
     gc.unfreeze()
 """
 
 
-def count(python: str, root: Path, workload: str, reps: int) -> int:
-    """Instructions callgrind counts for a whole process running ``reps`` repetitions."""
-    program = _PROGRAM.format(root=str(root), reps=reps, workload=workload, size=SIZES[workload])
+def count(python: str, root: Path, workload: str, reps: int, run: bool = True) -> int:
+    """Instructions callgrind counts for a whole process preparing ``reps`` repetitions.
+
+    Each repetition is run only if `run` is true.
+    """
+    program = _PROGRAM.format(
+        root=str(root),
+        reps=reps,
+        workload=workload,
+        size=SIZES[workload],
+        run="case.run()" if run else "pass",
+    )
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "callgrind.out"
         proc = subprocess.run(
@@ -74,8 +86,9 @@ def count(python: str, root: Path, workload: str, reps: int) -> int:
 
 
 def per_repetition(python: str, root: Path, workload: str) -> int:
-    """Instructions of one repetition: half the difference of three and one."""
-    return (count(python, root, workload, 3) - count(python, root, workload, 1)) // 2
+    """Instructions of one repetition's run: see the module's docstring."""
+    runs = [count(python, root, workload, reps, run) for run in (True, False) for reps in (3, 1)]
+    return (runs[0] - runs[1] - (runs[2] - runs[3])) // 2
 
 
 def main(argv: list[str] | None = None) -> int:

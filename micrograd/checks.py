@@ -57,7 +57,9 @@ def real(value: object, where: str, name: str = "") -> float:
     """
     if type(value) is float:
         return value
-    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
+    if type(value) is not int and (
+        isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__")
+    ):
         _refuse(where, name, _A_NUMBER if name else "a Node or a real number", value, TypeError)
     try:
         return float(value)

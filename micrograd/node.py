@@ -18,8 +18,15 @@ Gradient semantics, in one place:
   follow the new values (as in Karpathy's micrograd).
 * A plain number in an expression (the 2 of ``2 * x``) is a constant: it takes
   no gradient, and shows as a `Constant` leaf among the node's `inputs`.
+* A backward pass is all or nothing: if it raises, every `.grad` is as it was.
 
-Imports: `micrograd.checks`, `micrograd._state`; nothing above. What Node
+The algorithms on the graph (the search for backward's order, the chain rule
+on floats and on Nodes) live in `micrograd.backprop`, which reads Node's
+slots and knows nothing else of it; this module adds what needs the class:
+argument checks, the seed as a Node, putting `.grad` back after a failure.
+
+Imports: `micrograd.backprop`, `micrograd.checks`, `micrograd._state`;
+nothing above. What Node
 gets from the layers above is registered by them: its operators and methods
 by `micrograd.ops` (`register_linear_ops`, `micrograd.ops.methods`), its
 notebook picture by `micrograd.viz` (`register_display`), the tracer of
@@ -37,12 +44,20 @@ from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from micrograd import checks
 from micrograd._state import config, current_tracer
+from micrograd.backprop import (
+    MANY,
+    accumulated,
+    full_order,
+    leaves_of,
+    propagate,
+    propagate_graph,
+    search,
+)
 
 #: Anything an op accepts as an argument.
 NodeLike = Union["Node", float, int]
 
 __all__ = [
-    "MANY",
     "Constant",
     "Node",
     "NodeLike",
@@ -173,7 +188,9 @@ class Node:
     # keeps them all as a tuple in `_a` and the marker MANY in `_b`. A
     # plain-number operand of a two-input op (the 2 of `2 * x`) is stored in
     # `_a` or `_b` as a float, not as a leaf Node: it needs no gradient, and
-    # `inputs` makes the leaf only if somebody asks for it.
+    # `inputs` makes the leaf only if somebody asks for it. A leaf's `_b`
+    # holds no input: `backward()` notes there the leaf's `.grad` from
+    # before the pass, to put back if the pass fails (`micrograd.backprop`).
     __slots__ = ("__weakref__", "_a", "_b", "_fn", "_visit", "data", "grad", "label")
 
     #: The value.
@@ -189,7 +206,7 @@ class Node:
     # The op that made the node (None for a leaf). Named `_fn` so that
     # `_op` can be Karpathy's string (see `_op` below).
     _fn: OpLike | None
-    # Where `backward()`'s search last saw this node (see `_computed_order`).
+    # Where `backward()`'s search last saw this node (see `micrograd.backprop.search`).
     _visit: int
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -389,8 +406,8 @@ class Node:
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0 on every node of this node's graph."""
-        computed, leaves = _search(self)
-        for node in computed or [self]:
+        leaves: list[Node] = []
+        for node in search(self, leaves) or [self]:
             node.grad = 0.0
         for node in leaves:
             node.grad = 0.0
@@ -414,8 +431,7 @@ class Node:
         seed = grad if type(grad) is float else checks.real(grad, "backward", "grad")
         if create_graph is not False and create_graph is not True:
             checks.switch(create_graph, "backward", "create_graph")
-        computed, leaves = _search(self)
-        backpropagate(computed, self, seed, create_graph, leaves)
+        _backward_pass(search(self), self, seed, create_graph)
 
 
 # Karpathy's micrograd's strings for the ops he has (his `Value._op`).
@@ -456,19 +472,6 @@ class Constant(Node):
         return f"Constant({self.data!r})"
 
 
-class _Many:
-    """The marker in `Node._b` for an op with more than two inputs."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "MANY"
-
-
-#: The marker in `Node._b` for an op with more than two inputs.
-MANY = _Many()
-
-
 def _decided(node: Node, symbol: str, other: NodeLike, outcome: bool) -> bool:
     """Return `outcome`, telling the tracer (if any) that the code decided on it."""
     tracer = current_tracer()
@@ -481,6 +484,9 @@ def _value(other: NodeLike, symbol: str) -> float:
     return other.data if isinstance(other, Node) else as_float(other, symbol)
 
 
+# -- the graph: what Node's methods and the functions below ask of micrograd.backprop
+
+
 def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     """Every node of `root`'s graph once, each after all of its inputs.
 
@@ -489,121 +495,8 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     """
     _check_root(root, "topological_order")
     if not leaves:
-        return _computed_order(root)
-    order: list[Node] = []
-    expanded: set[Node] = set()
-    finished: set[Node] = set()
-    stack = [root]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if node in finished:
-            continue
-        if node in expanded:
-            # Every input pushed after this node's expansion has been emitted.
-            finished.add(node)
-            order.append(node)
-            continue
-        expanded.add(node)
-        # In a graph without cycles an input already expanded is finished, so
-        # a node with no input left to visit is finished at once.
-        children = [x for x in node.inputs if x not in expanded]
-        if children:
-            push(node)
-            stack.extend(children)
-        else:
-            finished.add(node)
-            order.append(node)
-    return order
-
-
-# Numbers for the searches of `_search`, increasing through the process
-# (`next` on a count is atomic, so threads never share a number).
-_searches = itertools.count(1)
-
-
-def _computed_order(root: Node) -> list[Node]:
-    """`topological_order(root, leaves=False)`: the op-made nodes of root's graph, in order."""
-    return _search(root)[0]
-
-
-def _search(root: Node) -> tuple[list[Node], list[Node]]:
-    """The search behind `backward()`: root's op-made nodes in topological order, and its leaves.
-
-    The same depth-first search as `topological_order`, reading the input
-    slots directly. Instead of sets of nodes it marks each node it reaches
-    in its `_visit` slot with two numbers of its own, larger than any
-    earlier search's: `entered` (its inputs are being visited, or, for a
-    leaf, it has been listed among the leaves) and `entered + 1` (listed).
-    Leaves have no inputs and are listed, once each, as they are met;
-    plain-number operands (floats) are neither. Nodes made by ops are always
-    exactly of class Node.
-
-    Two threads differentiating graphs that share nodes at the same time
-    would overwrite each other's marks; they would also race on the shared
-    `.grad` attributes, so such graphs must be differentiated one at a time.
-    """
-    order: list[Node] = []
-    leaves: list[Node] = []
-    if root._a is None:
-        return order, leaves
-    entered = 2 * next(_searches)
-    listed = entered + 1
-    stack = [root]
-    pop, push, emit, found = stack.pop, stack.append, order.append, leaves.append
-    while stack:
-        node = pop()
-        seen = node._visit
-        if seen == listed:
-            continue
-        if seen == entered:
-            # Every input pushed after this node was entered has been listed.
-            node._visit = listed
-            emit(node)
-            continue
-        # Enter the node, then go straight on into an input that needs a
-        # visit (the others wait on the stack), until one has none.
-        while True:
-            node._visit = entered
-            a, b = node._a, node._b
-            if b is MANY:
-                push(node)
-                for child in a:
-                    if child._a is not None:
-                        if child._visit < entered:
-                            push(child)
-                    elif child._visit != entered:
-                        child._visit = entered
-                        found(child)
-                break
-            # An input entered already is listed already (a graph has no
-            # cycles), so a node with no input left to visit is listed at once.
-            visit_a = visit_b = False
-            if type(a) is not float:
-                if a._a is not None:
-                    visit_a = a._visit < entered
-                elif a._visit != entered:
-                    a._visit = entered
-                    found(a)
-            if b is not None and type(b) is not float:
-                if b._a is not None:
-                    visit_b = b._visit < entered
-                elif b._visit != entered:
-                    b._visit = entered
-                    found(b)
-            if visit_b:
-                push(node)
-                if visit_a:
-                    push(a)
-                node = b
-            elif visit_a:
-                push(node)
-                node = a
-            else:
-                node._visit = listed
-                emit(node)
-                break
-    return order, leaves
+        return search(root, [])
+    return full_order(root)
 
 
 def _check_root(root: object, where: str) -> None:
@@ -629,13 +522,14 @@ def gradients(
     for i, node in enumerate(wrt):
         if not isinstance(node, Node):
             raise TypeError(f"gradients: wrt[{i}] must be a Node, got {checks.shown(node)}")
-    computed, leaves = _search(root)
+    leaves: list[Node] = []
+    computed = search(root, leaves)
     everything = [*(computed or [root]), *leaves, *wrt]
     saved = [node.grad for node in everything]
     try:
         for node in everything:
             node.grad = 0.0
-        backpropagate(computed, root, seed, create_graph, leaves)
+        _chain_rule(computed, root, seed, create_graph)
         return [node.grad for node in wrt]
     finally:
         # Restored in reverse, so that a node listed twice (a leaf also in
@@ -644,65 +538,42 @@ def gradients(
             node.grad = before
 
 
-def _graph_nodes(computed: list[Node], root: Node) -> list[Node]:
-    """`computed` (root's graph, as `_search` lists it) and the leaves they use.
+def backpropagate(
+    computed: list[Node], root: Node, seed: float = 1.0, create_graph: bool = False
+) -> None:
+    """Add ``seed * d(root)/d(node)`` to `.grad` of every node of root's graph.
 
-    Plain-number operands are left as they are, not made into leaves.
+    `computed` lists the graph's op-made nodes in topological order, as
+    ``topological_order(root, leaves=False)`` does. Leaves accumulate
+    directly; each computed node's own `.grad` is set aside during the
+    pass, so that only this pass's gradient flows through it, and added back
+    at the end.
+
+    All or nothing: if the pass raises, every `.grad` is put back as it was.
     """
-    if not computed:
-        return [root]
-    leaves: dict[Node, None] = {}
-    for node in computed:
-        a, b = node._a, node._b
-        for x in a if b is MANY else (a, b):
-            if x is not None and type(x) is not float and x._a is None:
-                leaves[x] = None
-    return [*computed, *leaves]
+    for leaf in leaves_of(computed):
+        leaf._b = leaf.grad
+    _backward_pass(computed, root, seed, create_graph)
 
 
 _grad_of = operator.attrgetter("grad")
 
 
-def backpropagate(
-    computed: list[Node],
-    root: Node,
-    seed: float = 1.0,
-    create_graph: bool = False,
-    leaves: list[Node] | None = None,
-) -> None:
-    """Add ``seed * d(root)/d(node)`` to `.grad` of every node of root's graph.
-
-    `computed` lists the graph's op-made nodes in topological order (as
-    ``topological_order(root, leaves=False)`` does) and `leaves` its leaves
-    (found again when not given). Leaves accumulate directly; each computed
-    node's own `.grad` is set aside during the pass, so that only this
-    pass's gradient flows through it, and added back at the end.
-
-    All or nothing: if the pass raises, every `.grad` is put back as it was.
-    """
-    if not computed:  # the root is a leaf
-        root.grad = _accumulated(root.grad, Node(seed) if create_graph else float(seed))
-        return
-    if leaves is None:
-        leaves = _graph_nodes(computed, root)[len(computed) :]
-    # What a failure must put back: the leaves' gradients, and the computed
-    # nodes' ones only when some is not 0.0 (a fresh graph's are all 0.0).
-    saved = list(map(_grad_of, leaves))
-    carried = any(map(_grad_of, computed))
-    previous = list(map(_grad_of, computed)) if carried else None
-    if carried:
+def _backward_pass(computed: list[Node], root: Node, seed: float, create_graph: bool) -> None:
+    """`backpropagate`, once each leaf's `.grad` is noted in its `_b` (as `search` does)."""
+    # What a failure must put back besides the leaves' noted gradients: the
+    # computed nodes', only when some is not 0.0 (a fresh graph's are all 0.0).
+    previous = list(map(_grad_of, computed)) if any(map(_grad_of, computed)) else None
+    if previous is not None:
         for node in computed:
             node.grad = 0.0
     try:
-        if create_graph:
-            _propagate_graph(computed, root, Node(seed))
-        else:
-            _propagate(computed, root, float(seed))
+        _chain_rule(computed, root, seed, create_graph)
     except BaseException:
         for node, before in zip(computed, previous or itertools.repeat(0.0)):
             node.grad = before
-        for node, before in zip(leaves, saved):
-            node.grad = before
+        for leaf in leaves_of(computed):
+            leaf.grad = leaf._b
         raise
     if previous is not None:
         for node, before in zip(computed, previous):
@@ -710,87 +581,11 @@ def backpropagate(
                 node.grad = before + node.grad
 
 
-def _propagate(computed: list[Node], root: Node, seed: float) -> None:
-    """The chain rule in reverse topological order, on floats.
-
-    The local gradients of add, sub and mul are written out here rather than
-    asked of the op: they are most of any graph, and their partials are the
-    constants 1 and -1 or the other input's value. A float input is a
-    plain-number operand: it takes part in the local gradients but receives
-    none. Every other op's local gradients come checked (`Op.float_grads`).
-    """
-    root.grad = seed
-    for node in reversed(computed):
-        op = node._fn
-        a = node._a
-        b = node._b
-        grad = node.grad
-        if op is _ADD:
-            if type(a) is not float:
-                a.grad += grad
-            if type(b) is not float:
-                b.grad += grad
-        elif op is _MUL:
-            if type(a) is float:
-                b.grad += grad * a
-            elif type(b) is float:
-                a.grad += grad * b
-            else:
-                a.grad += grad * b.data
-                b.grad += grad * a.data
-        elif op is _SUB:
-            if type(a) is not float:
-                a.grad += grad
-            if type(b) is not float:
-                b.grad -= grad
-        elif b is None:
-            (da,) = op.float_grads(a.data, node.data)  # type: ignore[union-attr]
-            a.grad += grad * da
-        elif b is MANY:
-            local = op.float_grads(*[x.data for x in a], node.data)  # type: ignore[union-attr]
-            for x, d in zip(a, local):
-                x.grad += grad * d
-        elif type(a) is float:
-            b.grad += grad * op.float_grads(a, b.data, node.data)[1]  # type: ignore[union-attr]
-        elif type(b) is float:
-            a.grad += grad * op.float_grads(a.data, b, node.data)[0]  # type: ignore[union-attr]
-        else:
-            da, db = op.float_grads(a.data, b.data, node.data)  # type: ignore[union-attr]
-            a.grad += grad * da
-            b.grad += grad * db
-
-
-def _propagate_graph(computed: list[Node], root: Node, seed: Node) -> None:
-    """The chain rule with Node arithmetic, so the gradients form a graph."""
-    root.grad = seed
-    for node in reversed(computed):
-        inputs = node.inputs
-        op = node._fn
-        assert op is not None
-        grad = node.grad
-        local = op.graph_grads(*inputs, node)
-        if len(local) != len(inputs):
-            raise op.wrong_grad_count(len(local))
-        for x, d in zip(inputs, local):
-            x.grad = _accumulated(x.grad, grad if isinstance(d, float) and d == 1.0 else grad * d)
-
-
-def _accumulated(total: float | Node, contribution: float | Node) -> float | Node:
-    # A zero total is dropped rather than added, so that graphs of gradients
-    # carry no `0 + ...` nodes.
-    if isinstance(total, Node) or total:
-        return total + contribution
-    return contribution
-
-
-# The ops whose local gradients `_propagate` writes out; micrograd.ops
-# registers them when it makes them (node stands below ops).
-_ADD: Any = object()
-_SUB: Any = object()
-_MUL: Any = object()
-
-
-def register_linear_ops(add: OpLike, sub: OpLike, mul: OpLike) -> None:
-    """Tell the backward loop which ops are `+`, `-` and `*` (called by `micrograd.ops`)."""
-    global _ADD, _SUB, _MUL
-    _ADD, _SUB, _MUL = add, sub, mul
+def _chain_rule(computed: list[Node], root: Node, seed: float, create_graph: bool) -> None:
+    """One pass of the chain rule from `root` (a leaf root just adds the seed)."""
+    if not computed:
+        root.grad = accumulated(root.grad, Node(seed) if create_graph else float(seed))
+    elif create_graph:
+        propagate_graph(computed, root, Node(seed))
+    else:
+        propagate(computed, root, float(seed))

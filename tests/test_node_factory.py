@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 import micrograd as mg
-from micrograd.node import MANY, Constant, Node
+from micrograd.backprop import MANY
+from micrograd.node import Constant, Node
 from micrograd.ops import core
 from micrograd.ops.core import new_node
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import builtins
 import operator
 
-from micrograd.node import Node, NodeLike, register_linear_ops
+from micrograd.backprop import register_linear_ops
+from micrograd.node import Node, NodeLike
 from micrograd.ops.core import FunctionOp, mark_trusted, op, value_of
 from micrograd.ops.methods import install_method, install_operator
 

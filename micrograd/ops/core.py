@@ -28,7 +28,8 @@ from typing import Any, NoReturn, overload
 
 from micrograd import checks
 from micrograd._state import current_tracer, grad_enabled
-from micrograd.node import MANY, Constant, Node, NodeLike
+from micrograd.backprop import MANY
+from micrograd.node import Constant, Node, NodeLike
 from micrograd.numeric import Method, check_method, mixed_partial, partial
 
 #: What a local-gradient formula returns: one partial derivative per input.

@@ -122,8 +122,11 @@ def _node_rpow(self: Node, other: object) -> Any:
 
 
 def _exponent(value: object) -> float | None:
+    # Floats and ints, the exponents of nearly every `x ** n`, go straight on.
     if type(value) is float:
         return value
+    if type(value) is int:
+        return checks.real(value, "pow", "exponent")
     if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
         return None
     try:

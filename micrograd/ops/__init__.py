@@ -1,8 +1,11 @@
 """Ops: the one mechanism by which Nodes are made, and the built-in ops.
 
-`micrograd.ops.core` holds the machinery (`Op`, `op`, `FunctionOp`); the
-other modules hold the built-in functions, each made with the same `op` as a
-user's: `arithmetic` (``+ - * /``, neg, abs), `elementary` (exp, log, sqrt,
+The machinery is in three modules: `core` (`Op`, the base class of every
+op, and `NumericPartial`), `decorator` (`op` and the `FunctionOp` it makes)
+and `nodes` (`new_node`, the one definition of an op-made Node, and the
+operator methods); `methods` installs ops on `Node`. The other modules hold
+the built-in functions, each made with the same `op` as a user's:
+`arithmetic` (``+ - * /``, neg, abs), `elementary` (exp, log, sqrt,
 trigonometric, hyperbolic), `powers` (``**``), `activations` (sigmoid,
 softplus, ReLUs, maximum, minimum), `mathfuncs` (the rest of Python's `math`
 module: inverse trigonometric and hyperbolic, exp2/log2/log10/log1p/expm1,
@@ -14,9 +17,10 @@ behind them and `catalog` the function table of the documentation.
 Importing the package installs every operator and function method on `Node`.
 
 This module only re-exports. The package imports `micrograd.node`,
-`micrograd.numeric`, `micrograd.checks` and `micrograd._state`; what Node
-gets from it (operators, methods, which ops `backward()` writes out) it
-registers on Node, which does not import it.
+`micrograd.backprop`, `micrograd.numeric`, `micrograd.checks` and
+`micrograd._state`; what Node gets from it (operators, methods, which ops
+`backward()` writes out) it registers, as Node and the backward pass do not
+import it.
 """
 
 from micrograd.ops.activations import (
@@ -29,16 +33,8 @@ from micrograd.ops.activations import (
     softplus,
 )
 from micrograd.ops.arithmetic import absolute, add, div, mul, neg, sign_of, sub
-from micrograd.ops.core import (
-    FunctionOp,
-    GradFn,
-    LocalGrads,
-    NumericPartial,
-    Op,
-    new_node,
-    op,
-    value_of,
-)
+from micrograd.ops.core import GradFn, LocalGrads, NumericPartial, Op, value_of
+from micrograd.ops.decorator import FunctionOp, op
 from micrograd.ops.elementary import Log, cos, exp, log, log_base, sin, sqrt, tan, tanh
 from micrograd.ops.mathfuncs import (
     Polygamma,
@@ -86,6 +82,7 @@ from micrograd.ops.more_activations import (
     softmax,
     softsign,
 )
+from micrograd.ops.nodes import new_node
 from micrograd.ops.powers import PowConst, pow, power
 from micrograd.ops.rounding import (
     Clamp,

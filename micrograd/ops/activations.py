@@ -5,7 +5,7 @@ splits the gradient evenly; NaN propagates through every one of them (a NaN
 input gives a NaN output; its gradient is PyTorch's: ``relu'(nan) = 1``, and
 both inputs of `maximum`/`minimum` get the full gradient when one is NaN).
 
-Imports: `micrograd.ops.core`, `micrograd.ops.elementary`,
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.elementary`,
 `micrograd.ops.methods`, `micrograd.node`, `micrograd.checks`.
 """
 
@@ -17,7 +17,8 @@ import math
 
 from micrograd import checks
 from micrograd.node import Node, NodeLike
-from micrograd.ops.core import LocalGrads, Op, mark_trusted, op, value_of
+from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.decorator import op
 from micrograd.ops.elementary import tanh
 from micrograd.ops.methods import install_method
 

@@ -5,7 +5,8 @@ its operators (``x + y`` is ``add.operator()(x, y)``) when this module is
 imported. Derivative conventions follow PyTorch: ``abs'(0) = 0``
 (and 0 at NaN, as PyTorch's sign).
 
-Imports: `micrograd.ops.core`, `micrograd.ops.methods`, `micrograd.node`.
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.methods`,
+`micrograd.node`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import operator
 
 from micrograd.backprop import register_linear_ops
 from micrograd.node import Node, NodeLike
-from micrograd.ops.core import FunctionOp, mark_trusted, op, value_of
+from micrograd.ops.core import mark_trusted, value_of
+from micrograd.ops.decorator import FunctionOp, op
 from micrograd.ops.methods import install_method, install_operator
 
 # The arithmetic ops take Python's own operators (C functions) as their

@@ -1,11 +1,12 @@
-"""The op machinery: `Op`, `@op`, and the one definition of an op-made Node.
+"""The op machinery: `Op`, the base class of every op, and its helpers.
 
 An op computes its output value from float inputs (`forward`) and, when asked,
 the partial derivative of its output with respect to each input
 (`local_grads`). An op that does not state its local gradients gets them by
 finite differences. Users make ops the same two ways the built-ins are made:
 
-* decorate a plain float function with `@op` (optionally giving `grad=`), or
+* decorate a plain float function with `@op` (optionally giving `grad=`;
+  `micrograd.ops.decorator` holds `op` and the `FunctionOp` it makes), or
 * subclass `Op` and define `forward` (and optionally `local_grads`).
 
 Local-gradient formulas are written with operators and with `Op.apply`, so the
@@ -15,22 +16,27 @@ A formula must mean the same on both: it may branch on values (``x > 0``
 compares values on Nodes too), never on ``==`` (identity on Nodes); use
 `value_of` to branch on a value exactly.
 
-Imports: `micrograd.node`, `micrograd.numeric`, `micrograd.checks`,
-`micrograd._state`. Everything else in `micrograd.ops` builds on this module.
+Here too: `NumericPartial` (the numeric derivative of an op, itself an op),
+`mark_trusted`, `value_of`, `reraise`. The Nodes an op makes get their
+fields from `micrograd.ops.nodes` (`new_node`, and the operator methods),
+except on the one-input fast path `Op.call1`, which writes them out here.
+
+Imports: `micrograd.ops.nodes`, `micrograd.node`, `micrograd.numeric`,
+`micrograd.checks`, `micrograd._state`. The rest of `micrograd.ops` builds
+on this module.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, overload
+from typing import Any, NoReturn
 
 from micrograd import checks
-from micrograd._state import current_tracer, grad_enabled
-from micrograd.backprop import MANY
-from micrograd.node import Constant, Node, NodeLike
-from micrograd.numeric import Method, check_method, mixed_partial, partial
+from micrograd._state import grad_enabled
+from micrograd.node import Node, NodeLike
+from micrograd.numeric import Method, mixed_partial, partial
+from micrograd.ops.nodes import _constant, _input_slots, _operator_method, new_node
 
 #: What a local-gradient formula returns: one partial derivative per input.
 LocalGrads = Sequence["float | Node"]
@@ -38,132 +44,6 @@ LocalGrads = Sequence["float | Node"]
 GradFn = Callable[..., LocalGrads]
 
 _new = object.__new__
-
-# ---------------------------------------------------------------------------
-# Making Nodes. `new_node` is the one definition of an op-made Node's fields.
-# Three places write its assignments out instead of calling it, each saving a
-# call per operation (a tenth of a long chain's time): the operator methods
-# (`_operator_method`, just below), the one-input fast path `Op.call1`, and
-# the constant leaf (`_constant`, below). tests/test_node_factory.py checks
-# each against `new_node`, slot for slot: a field added here must be added
-# to them too.
-
-
-def new_node(data: float, a: Any, b: Any, fn: Op) -> Node:
-    """A Node made by an op: the one definition of its fields.
-
-    `a` and `b` are the inputs as `Node` keeps them (see `Node.__slots__`):
-    ``(None, None)`` for no recorded inputs, ``(x, None)`` for one,
-    ``(x, y)`` for two (a plain-number operand as a float), and
-    ``(tuple_of_inputs, MANY)`` for more. The two hottest paths
-    (`Op.call1` and the operator methods of `Op.operator`) write these same
-    assignments out inline, to save a call per operation; a test checks that
-    every path sets every field alike.
-    """
-    node = _new(Node)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node._a = a
-    node._b = b
-    node._fn = fn
-    node._visit = 0
-    return node
-
-
-def _input_slots(inputs: tuple[Node | float, ...]) -> tuple[Any, Any]:
-    if len(inputs) == 1:
-        return inputs[0], None
-    if len(inputs) == 2:
-        return inputs
-    if inputs:
-        return inputs, MANY
-    return None, None
-
-
-def _operator_method(op: Op, reflected: bool) -> Callable[[Node, object], Any]:
-    """`op.operator(reflected)`: the method, with `new_node` written out for speed."""
-    forward, name = op.forward, op.name
-
-    def method(node: Node, other: object) -> Any:
-        # `x` and `y` are the operands' values; `a` and `b` what the new
-        # node keeps as its inputs: Nodes, or a plain-number operand as a
-        # float (as a leaf Node while a function is traced for compiling,
-        # which must see every constant).
-        a: Node | float
-        b: Node | float
-        if isinstance(other, Node):
-            if reflected:
-                a, b = other, node
-            else:
-                a, b = node, other
-            x, y = a.data, b.data
-        else:
-            if type(other) is not float:
-                other = _operand(other, name)
-                if other is NotImplemented:
-                    return NotImplemented
-            value: float = other  # type: ignore[assignment]
-            if current_tracer() is not None:
-                other = _constant(value, name)
-            if reflected:
-                a, b = other, node  # type: ignore[assignment]
-                x, y = value, node.data
-            else:
-                a, b = node, other  # type: ignore[assignment]
-                x, y = node.data, value
-        try:
-            out = forward(x, y)
-        except Exception as error:
-            op._failed(error, x, y)
-        if type(out) is not float or not op._checked:
-            return op._result(out, (a, b), [x, y])
-        # new_node(out, a, b, op), written out (see new_node).
-        result = _new(Node)
-        result.data = out
-        result.grad = 0.0
-        result.label = ""
-        if grad_enabled():
-            result._a = a
-            result._b = b
-        else:
-            result._a = result._b = None
-        result._fn = op
-        result._visit = 0
-        return result
-
-    method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
-    method.__doc__ = f"The op {name}, as an operator."
-    return method
-
-
-def _operand(value: object, where: str) -> Any:
-    """A plain-number operand of an operator as a float, or NotImplemented."""
-    if isinstance(value, (int, float)):
-        return checks.real(value, where)
-    if isinstance(value, (str, bytes, complex)) or not hasattr(value, "__float__"):
-        return NotImplemented
-    try:
-        return checks.real(value, where)
-    except TypeError:
-        return NotImplemented
-
-
-def _constant(value: object, where: str) -> Node:
-    """A `Constant` leaf for a plain-number operand (`where` names the op in errors)."""
-    # new_node(value, None, None, None)'s fields, written out for a Constant,
-    # whose grad is a property (always 0.0) rather than a stored field.
-    node = _new(Constant)
-    node.data = value if type(value) is float else checks.real(value, where)
-    node.label = ""
-    node._a = node._b = None
-    node._fn = None
-    node._visit = 0
-    tracer = current_tracer()
-    if tracer is not None:
-        tracer.constant(node)
-    return node
-
 
 # ---------------------------------------------------------------------------
 # Helpers of the op machinery
@@ -395,7 +275,7 @@ class Op:
             self._failed(error, a.data)
         if type(out) is not float or not self._checked:
             return self._result(out, (a,), [a.data])
-        # new_node(out, a, None, self), written out (see new_node).
+        # new_node(out, a, None, self), written out (see micrograd.ops.nodes).
         node = _new(Node)
         node.data = out
         node.grad = 0.0
@@ -562,115 +442,3 @@ class NumericPartial(Op):
         if sum(orders) == 1:
             return partial(self.base.forward, inputs, self.index, self.method, self.eps)
         return mixed_partial(self.base.forward, inputs, orders, self.eps)
-
-
-class FunctionOp(Op):
-    """An op made from a plain float function by `@op`."""
-
-    def __init__(
-        self,
-        function: Callable[..., float],
-        grad: GradFn | None = None,
-        method: Method = "central",
-        eps: float | None = None,
-        name: str | None = None,
-        doc: str | None = None,
-    ) -> None:
-        if not callable(function):
-            raise TypeError(f"op: expected a function, got {checks.shown(function)}")
-        if grad is not None and not callable(grad):
-            raise TypeError(f"op: grad must be a function or None, got {checks.shown(grad)}")
-        if name is not None:
-            checks.text(name, "op", "name")
-        if doc is not None:
-            checks.text(doc, "op", "doc")
-        self.name = name or str(getattr(function, "__name__", "op"))
-        check_method(method, eps, self.name)
-        self.function = function
-        self.grad = grad
-        self.method = method
-        self.eps = eps
-        self.min_arity, self.max_arity = _positional_arity(function)
-        self.arity = self.min_arity if self.min_arity == self.max_arity else None
-        functools.update_wrapper(self, function)
-        self.__name__ = self.name
-        if doc is not None:
-            self.__doc__ = doc
-        # The function and the formula stand in for the methods themselves,
-        # sparing a call per op on the hot path.
-        self.forward = function  # type: ignore[method-assign]
-        if grad is not None:
-            self.local_grads = grad  # type: ignore[method-assign]
-
-
-@overload
-def op(
-    function: Callable[..., float],
-    /,
-    *,
-    grad: GradFn | None = None,
-    method: Method = "central",
-    eps: float | None = None,
-    name: str | None = None,
-    doc: str | None = None,
-) -> FunctionOp: ...
-
-
-@overload
-def op(
-    *,
-    grad: GradFn | None = None,
-    method: Method = "central",
-    eps: float | None = None,
-    name: str | None = None,
-    doc: str | None = None,
-) -> Callable[[Callable[..., float]], FunctionOp]: ...
-
-
-def op(
-    function: Callable[..., float] | None = None,
-    /,
-    *,
-    grad: GradFn | None = None,
-    method: Method = "central",
-    eps: float | None = None,
-    name: str | None = None,
-    doc: str | None = None,
-) -> FunctionOp | Callable[[Callable[..., float]], FunctionOp]:
-    """Turn a plain float function into a differentiable op.
-
-    Bare ``@op`` differentiates the function numerically; ``grad=`` states the
-    local gradients, as a function of the inputs and the output returning one
-    partial derivative per input.
-
-    >>> import micrograd as mg
-    >>> @mg.op
-    ... def custom_relu(v):
-    ...     return 2 * v if v > 0 else 0.0
-    >>> round(mg.grad(lambda a: custom_relu(a) ** 2)(1.5), 6)
-    12.0
-    >>> @mg.op(grad=lambda x, y, out: (2 * x, -2.0))
-    ... def f(x, y):
-    ...     return x**2 - 2 * y
-
-    Args:
-        grad: the local-gradient formula ``(*inputs, out) -> partials``.
-        method: finite-difference scheme when `grad` is not given:
-            ``"central"`` (default), ``"forward"`` or ``"richardson"``.
-        eps: a fixed finite-difference step; by default it is scaled to each
-            input. ``method="forward", eps=1e-10`` is the tutorial's scheme.
-        name: the op's name in errors and pictures (default: the function's).
-        doc: the op's docstring (default: the function's).
-
-    Optional positional parameters are accepted: ``@op`` of
-    ``lambda x, y=2.0: x * y`` makes an op of one or two inputs.
-    Called directly, ``op(function, grad=...)`` makes the op without the
-    decorator syntax.
-    """
-    if function is not None:
-        return FunctionOp(function, grad=grad, method=method, eps=eps, name=name, doc=doc)
-
-    def decorate(inner: Callable[..., float]) -> FunctionOp:
-        return FunctionOp(inner, grad=grad, method=method, eps=eps, name=name, doc=doc)
-
-    return decorate

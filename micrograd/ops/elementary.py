@@ -5,7 +5,8 @@ Node-aware arithmetic (operators and `Op.apply`), so higher derivatives are
 exact; each is also a method of Node (``x.exp()``). Domain errors raise
 ValueError naming the op and its input; NaN propagates.
 
-Imports: `micrograd.ops.core`, `micrograd.ops.methods`, `micrograd.node`.
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.methods`,
+`micrograd.node`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import math
 
 from micrograd.node import Node, NodeLike
-from micrograd.ops.core import FunctionOp, mark_trusted, op
+from micrograd.ops.core import mark_trusted
+from micrograd.ops.decorator import FunctionOp, op
 from micrograd.ops.methods import install_method
 
 

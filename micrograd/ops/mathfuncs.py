@@ -14,9 +14,10 @@ Numerical care: the textbook formula is replaced where it loses accuracy
 not an OverflowError; at a domain edge the derivative is its limit (an
 infinity), chosen on the input's value so that it is the same on Nodes.
 
-Imports: `micrograd.ops.core`, `micrograd.ops.elementary`,
-`micrograd.ops.special`, `micrograd.ops.catalog`, `micrograd.ops.methods`,
-`micrograd.node`.
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.arithmetic`,
+`micrograd.ops.elementary`, `micrograd.ops.powers`, `micrograd.ops.special`,
+`micrograd.ops.catalog`, `micrograd.ops.methods`, `micrograd.node`,
+`micrograd.checks`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from micrograd.node import Node, NodeLike
 from micrograd.ops import special
 from micrograd.ops.arithmetic import absolute, add, div, mul, neg, sub
 from micrograd.ops.catalog import describe
-from micrograd.ops.core import LocalGrads, Op, mark_trusted, op, value_of
+from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.decorator import op
 from micrograd.ops.elementary import cos, exp, log, sin, sqrt, tan, tanh
 from micrograd.ops.methods import install_method
 from micrograd.ops.powers import power

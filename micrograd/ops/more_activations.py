@@ -13,10 +13,10 @@ taken out before exponentiating); `softmax` and `log_softmax` take a list of
 Nodes and return a list, made of `exp`, `log`, ``+ - /`` with the largest
 value taken out as a constant, so they too differentiate to every order.
 
-Imports: `micrograd.ops.core`, `micrograd.ops.elementary`,
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.elementary`,
 `micrograd.ops.activations`, `micrograd.ops.arithmetic`,
-`micrograd.ops.mathfuncs`, `micrograd.ops.catalog`, `micrograd.ops.methods`,
-`micrograd.node`, `micrograd.checks`.
+`micrograd.ops.mathfuncs`, `micrograd.ops.special`, `micrograd.ops.catalog`,
+`micrograd.ops.methods`, `micrograd.node`, `micrograd.checks`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from micrograd.ops import special
 from micrograd.ops.activations import leaky_relu, maximum, minimum, relu, sigmoid, softplus
 from micrograd.ops.arithmetic import absolute
 from micrograd.ops.catalog import describe
-from micrograd.ops.core import FunctionOp, LocalGrads, Op, mark_trusted, op, value_of
+from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.decorator import FunctionOp, op
 from micrograd.ops.elementary import exp, tanh
 from micrograd.ops.mathfuncs import erfc, log1p
 from micrograd.ops.methods import install_method

@@ -7,8 +7,8 @@ differentiable on both sides. Derivative conventions follow PyTorch:
 ``0 ** 0`` has derivative 0); ``d(x**y)/dy`` is 0 at ``x = 0`` and NaN for a
 negative base.
 
-Imports: `micrograd.ops.core`, `micrograd.ops.elementary` (for `log`),
-`micrograd.ops.methods`, `micrograd.node`, `micrograd.checks`.
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.elementary`
+(for `log`), `micrograd.node`, `micrograd.checks`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 
 from micrograd import checks
 from micrograd.node import Node, NodeLike
-from micrograd.ops.core import FunctionOp, LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.decorator import FunctionOp
 from micrograd.ops.elementary import log
 
 

@@ -14,9 +14,9 @@ has the sign of `y`), ``x // y`` (`floor_divide`), ``divmod(x, y)``, and
 ``math.floor(x)``, ``math.ceil(x)``, ``math.trunc(x)``, ``round(x[, n])``,
 which return Nodes.
 
-Imports: `micrograd.ops.core`, `micrograd.ops.arithmetic`,
-`micrograd.ops.catalog`, `micrograd.ops.methods`, `micrograd.node`,
-`micrograd.checks`.
+Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.arithmetic`,
+`micrograd.ops.special`, `micrograd.ops.catalog`, `micrograd.ops.methods`,
+`micrograd.node`, `micrograd.checks`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from micrograd.node import Node, NodeLike
 from micrograd.ops import special
 from micrograd.ops.arithmetic import absolute
 from micrograd.ops.catalog import describe
-from micrograd.ops.core import LocalGrads, Op, mark_trusted, op, value_of
+from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
+from micrograd.ops.decorator import op
 from micrograd.ops.methods import install_method, install_operator
 
 _ROUNDING = "Rounding, signs and remainders"

@@ -15,8 +15,11 @@ KeyboardInterrupt arrives. So before the pass begins:
 * the search notes each leaf's `.grad` in the leaf's `_b` slot, which holds
   a second input only on op-made nodes and is free on a leaf (every reader
   of `_b` asks `_a` first, and a leaf's `_a` is None). A note costs one
-  slot write per use of a leaf, no list and no allocation: about 1% of a
-  small model's backward pass, where saving into a list cost 12%;
+  slot write per use of a leaf, no list and no allocation. On the
+  benchmark's small model (W4: 12 parameters, one backward pass per
+  sample) an epoch takes 17.65 million instructions, against 17.55 million
+  with no bookkeeping at all and 19.12 million when the leaves were listed
+  and their gradients saved in a list;
 * the computed nodes need nothing: their `.grad` is 0.0 on a fresh graph,
   and `backpropagate` sets aside the ones that are not.
 

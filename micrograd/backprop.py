@@ -23,7 +23,9 @@ KeyboardInterrupt arrives. So before the pass begins:
 * the computed nodes need nothing: their `.grad` is 0.0 on a fresh graph,
   and `backpropagate` sets aside the ones that are not.
 
-A leaf's `_b` keeps the note until the next pass reaches it. Two threads
+A leaf's `_b` keeps the note until the next pass reaches it (after a pass
+with ``create_graph=True``, whose notes may be gradient graphs, the notes
+are dropped). Two threads
 differentiating graphs that share nodes at the same time would overwrite
 each other's notes and marks; they would also race on the shared `.grad`,
 so such graphs must be differentiated one at a time.

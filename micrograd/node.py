@@ -579,6 +579,11 @@ def _backward_pass(computed: list[Node], root: Node, seed: float, create_graph: 
         for node, before in zip(computed, previous):
             if before:
                 node.grad = before + node.grad
+    if create_graph:
+        # Notes may hold gradient graphs (Nodes) here: drop them, so that
+        # they keep nothing alive (a pass on floats leaves floats, its notes).
+        for leaf in leaves_of(computed):
+            leaf._b = None
 
 
 def _chain_rule(computed: list[Node], root: Node, seed: float, create_graph: bool) -> None:

@@ -242,3 +242,17 @@ def test_a_formula_that_differentiates_the_same_leaves_does_not_spoil_the_notes(
         y.backward()
     assert inner_calls == [4.0]
     assert x.grad == 7.0
+
+
+def test_notes_of_a_create_graph_pass_keep_no_gradient_graph_alive() -> None:
+    import weakref
+
+    x = mg.Node(3.0)
+    (x * x).backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, mg.Node)
+    (x * x * x).backward(create_graph=True)  # notes x.grad (a graph) before the pass
+    x.grad = 0.0
+    alive = weakref.ref(first)
+    del first
+    assert alive() is None, "a note kept the first gradient's graph alive"

@@ -269,6 +269,19 @@ def test_no_overflow_where_the_value_is_finite() -> None:
     assert derivative(mg.acosh, 1e300) == pytest.approx(1e-300, rel=1e-15)
     assert mg.grad(mg.atan2, argnums=(0, 1))(1e300, 1e300) == pytest.approx((5e-301, -5e-301))
     assert mg.hypot(1e300, 1e300).data == math.hypot(1e300, 1e300)
+
+
+def test_hypot_second_derivatives_have_no_cancelling_halves() -> None:
+    # At (0, -1e-300) the quotient rule's 1/r and -x**2/r**3 are each 1e300:
+    # summed with them, log_sigmoid's -1/4 would be lost. Exact: -1/4 + 0.
+    f = mg.grad(mg.grad(lambda v: mg.log_sigmoid(v) + mg.hypot(0.0, v)))
+    assert f(-1e-300) == -0.25
+    # The Hessian of hypot(x, y) at (3, 4) is [[16, -12], [-12, 9]] / 125,
+    # within a few ulps (each entry is a product and a quotient of rounded values).
+    hessian = [mg.grad(mg.grad(mg.hypot, argnums=j), argnums=(0, 1))(3.0, 4.0) for j in range(2)]
+    expected = [(16 / 125, -12 / 125), (-12 / 125, 9 / 125)]
+    for row, want in zip(hessian, expected):
+        assert row == pytest.approx(want, rel=4e-16 * 4)
     for x in (-1000.0, 1000.0):
         for f in (mg.log_sigmoid, mg.silu, mg.gelu, mg.gelu_tanh, mg.mish, mg.elu, mg.selu):
             assert math.isfinite(f(x).data), (f, x)

@@ -229,7 +229,51 @@ def _hypot_grads(*args: NodeLike) -> LocalGrads:
     *inputs, out = args
     if value_of(out) == 0.0:
         return tuple(math.nan for _ in inputs)  # PyTorch's 0 / 0 at the origin
-    return tuple(x / out for x in inputs)
+    if type(out) is float:  # the hot path: the same bits as the partial ops' values
+        return tuple(x / out for x in inputs)
+    return tuple(_hypot_partial(i).apply(*inputs) for i in range(len(inputs)))
+
+
+class HypotPartial(Op):
+    """``x_i / hypot(x_1, ..., x_n)``, the i-th partial derivative of `hypot`, as an op.
+
+    Higher derivatives of `hypot` go through it. Its own derivatives,
+    ``(delta_ij r**2 - x_i x_j) / r**3``, are written as one term each:
+    the quotient rule on ``x_i / r`` gives ``1/r - x_i**2 / r**3``, two
+    halves that cancel where the other inputs are small, and that are huge
+    where r is (at ``hypot(0, 1e-300)`` each is 1e300, and any smaller
+    gradient summed with them is lost to rounding).
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.name = f"hypot_partial{index}"
+
+    def forward(self, *xs: float) -> float:
+        """The partial derivative's value (NaN at the origin, as `hypot`'s gradient)."""
+        r = math.hypot(*xs)
+        return math.nan if r == 0.0 else xs[self.index] / r
+
+    def local_grads(self, *args: NodeLike) -> LocalGrads:
+        """One term each: ``(x_k / r)**2 / r`` summed over k != i, ``-(x_i / r)(x_j / r) / r``."""
+        *xs, out = args
+        r = hypot.apply(*xs)
+        if value_of(r) == 0.0:
+            return tuple(math.nan for _ in xs)
+        units = [x / r for x in xs]
+        return tuple(
+            sum((u * u for k, u in enumerate(units) if k != self.index), 0.0) / r
+            if j == self.index
+            else -(out * u) / r
+            for j, u in enumerate(units)
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _hypot_partial(index: int) -> HypotPartial:
+    made = HypotPartial(index)
+    mark_trusted(made)
+    return made
 
 
 @op(grad=_hypot_grads)

@@ -103,6 +103,12 @@ def _sigmoid_terms(x: float) -> float:
     return 1.0 / (2.0 + math.exp(-abs(x)) + math.exp(abs(x))) if abs(x) < 700 else 0.0
 
 
+def _hypot_terms(values: list[float]) -> float:
+    """The size of the terms PyTorch's second derivative of hypot sums: 1 / r."""
+    r = math.hypot(*values)
+    return math.inf if r == 0.0 else 1.0 / r
+
+
 def _leaky(slope: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
     return (lambda x: mg.leaky_relu(x, slope)), (lambda t: functional.leaky_relu(t, slope))
 
@@ -616,7 +622,19 @@ OPS: list[OpSpec] = [
     ),
     OpSpec("degrees", 1, mg.degrees, torch.rad2deg, (0.0, 1.0), ("degrees", "rad2deg")),
     OpSpec("radians", 1, mg.radians, torch.deg2rad, (0.0, 90.0), ("radians", "deg2rad")),
-    OpSpec("hypot", 2, mg.hypot, torch.hypot, (0.0, 1.0, 1e200), ("hypot",)),
+    OpSpec(
+        "hypot",
+        2,
+        mg.hypot,
+        torch.hypot,
+        (0.0, 1.0, 1e200),
+        ("hypot",),
+        # PyTorch differentiates its x / r by the quotient rule: 1/r - x**2/r**3,
+        # terms of size 1/r that cancel where the other input is small (at
+        # (0, 1e-300) each is 1e300, and the reference loses every smaller
+        # gradient summed with them). micrograd's partials are one term each.
+        second_terms=_hypot_terms,
+    ),
     OpSpec("erf", 1, mg.erf, torch.erf, (0.0, 6.0, -1e-12), ("erf",)),
     OpSpec("erfc", 1, mg.erfc, torch.erfc, (0.0, 6.0, 20.0), ("erfc",)),
     OpSpec("lgamma", 1, mg.lgamma, torch_lgamma, (1.0, 2.0, 0.5, -0.5, 1e-8), ("lgamma",)),

@@ -503,3 +503,28 @@ def test_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "expected"),
+    [
+        ("floor", -0.0, "-0.0"),
+        ("ceil", -0.0, "-0.0"),
+        ("ceil", -0.5, "-0.0"),
+        ("trunc", -0.5, "-0.0"),
+        ("round", -0.4, "-0.0"),
+        ("round", -0.5, "-0.0"),
+        ("floor", 0.5, "0.0"),
+        ("sign", -0.0, "0.0"),
+        ("sign", 0.0, "0.0"),
+    ],
+)
+def test_zeros_keep_the_sign_ieee_754_and_pytorch_give_them(
+    name: str, x: float, expected: str
+) -> None:
+    # Python's math.floor and round(x) return ints, which have no -0; sign of
+    # a zero is +0 in PyTorch and NumPy. Compiled mode gives the same bits.
+    function = getattr(mg, name)
+    assert repr(function(mg.Node(x)).data) == expected
+    compiled = mg.compile(lambda t: function(t))
+    assert repr(compiled(x)[0]) == expected

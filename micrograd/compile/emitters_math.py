@@ -218,7 +218,9 @@ _emit(
 
 
 def _rounded(function: str) -> Forward:
-    return lambda op, x: f"(float(math.{function}({x})) if math.isfinite({x}) else {x})"
+    return lambda op, x: (
+        f"(math.copysign(float(math.{function}({x})), {x}) if math.isfinite({x}) else {x})"
+    )
 
 
 _emit(ops.floor, _rounded("floor"), lambda op, x, out: ["0.0"])
@@ -231,7 +233,7 @@ register_emitter(
 )
 _emit(
     ops.sign,
-    lambda op, x: f"(1.0 if {x} > 0 else -1.0 if {x} < 0 else {x})",
+    lambda op, x: f"(1.0 if {x} > 0 else -1.0 if {x} < 0 else {x} + 0.0)",
     lambda op, x, out: ["0.0"],
 )
 _emit(

@@ -42,22 +42,27 @@ def _flat(*args: NodeLike) -> LocalGrads:
     return tuple(0.0 for _ in args[:-1])
 
 
+# Python's math.floor, ceil and trunc return ints, which have no -0: the
+# results take x's sign back (a whole number they give has x's sign, or is a
+# zero that IEEE 754, C and PyTorch sign as x: ceil(-0.5) is -0.0).
+
+
 @op(grad=_flat)
 def floor(x: float) -> float:
-    """The largest integer <= x, as a float; gradient 0; NaN and infinities pass through."""
-    return float(math.floor(x)) if math.isfinite(x) else x
+    """The largest integer <= x, as a float (-0.0 for -0.0); gradient 0; NaN and infinities pass."""
+    return math.copysign(float(math.floor(x)), x) if math.isfinite(x) else x
 
 
 @op(grad=_flat)
 def ceil(x: float) -> float:
-    """The smallest integer >= x, as a float; gradient 0; NaN and infinities pass through."""
-    return float(math.ceil(x)) if math.isfinite(x) else x
+    """The smallest integer >= x, as a float (-0.0 for -0.5); gradient 0; NaN, infinities pass."""
+    return math.copysign(float(math.ceil(x)), x) if math.isfinite(x) else x
 
 
 @op(grad=_flat)
 def trunc(x: float) -> float:
-    """`x` rounded toward zero, as a float; gradient 0; NaN and infinities pass through."""
-    return float(math.trunc(x)) if math.isfinite(x) else x
+    """`x` rounded toward zero, as a float (-0.0 for -0.5); gradient 0; NaN and infinities pass."""
+    return math.copysign(float(math.trunc(x)), x) if math.isfinite(x) else x
 
 
 class Round(Op):
@@ -99,8 +104,8 @@ def round(x: NodeLike, ndigits: int = 0) -> Node:
 
 @op(grad=_flat)
 def sign(x: float) -> float:
-    """1.0, -1.0 or 0.0 by the sign of x (zero keeps its sign); NaN gives NaN; gradient 0."""
-    return 1.0 if x > 0 else -1.0 if x < 0 else x
+    """1.0, -1.0 or 0.0 by the sign of x (0.0 for -0.0, as PyTorch and NumPy); NaN gives NaN."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else x + 0.0
 
 
 def _copysign_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:

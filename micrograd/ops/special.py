@@ -126,8 +126,8 @@ def round_half_even(x: float, ndigits: int) -> float:
     """Python's ``round(x, ndigits)`` as a float; NaN and infinities unchanged."""
     if not math.isfinite(x):
         return x
-    if ndigits == 0:
-        return float(round(x))
+    # round(x, n) on a float keeps the sign of a zero result (round(-0.4)
+    # is -0.0, as in C and PyTorch); round(x) alone returns an int, which cannot.
     return round(x, ndigits)
 
 

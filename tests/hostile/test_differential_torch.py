@@ -109,6 +109,12 @@ def _hypot_terms(values: list[float]) -> float:
     return math.inf if r == 0.0 else 1.0 / r
 
 
+def _atan2_terms(values: list[float]) -> float:
+    """The size of the terms both libraries' second derivatives of atan2 sum: 1 / r**2."""
+    r = math.hypot(*values)
+    return math.inf if r == 0.0 else 1.0 / r / r
+
+
 def _leaky(slope: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
     return (lambda x: mg.leaky_relu(x, slope)), (lambda t: functional.leaky_relu(t, slope))
 
@@ -594,7 +600,19 @@ OPS: list[OpSpec] = [
     OpSpec("asin", 1, mg.asin, torch_asin, UNIT_EDGES, ("asin", "arcsin")),
     OpSpec("acos", 1, mg.acos, torch_acos, UNIT_EDGES, ("acos", "arccos")),
     OpSpec("atan", 1, mg.atan, torch.atan, (0.0, 1e8, -3.0), ("atan", "arctan")),
-    OpSpec("atan2", 2, mg.atan2, torch_atan2, (0.0, 1.0, -1.0), ("atan2", "arctan2")),
+    OpSpec(
+        "atan2",
+        2,
+        mg.atan2,
+        torch_atan2,
+        (0.0, 1.0, -1.0),
+        ("atan2", "arctan2"),
+        # Both libraries differentiate x / r**2 and -y / r**2 by the quotient
+        # rule: terms of size 1/r**2 that cancel where |x| = |y| (the mixed
+        # partial (y**2 - x**2) / r**4 is 0 there, and each side keeps a
+        # rounding-sized remainder of its own).
+        second_terms=_atan2_terms,
+    ),
     OpSpec("sinh", 1, mg.sinh, torch.sinh, (0.0, 10.0), ("sinh",)),
     OpSpec("cosh", 1, mg.cosh, torch.cosh, (0.0, 10.0), ("cosh",)),
     OpSpec("asinh", 1, mg.asinh, torch.asinh, (0.0, 1e8, 1e-12), ("asinh", "arcsinh")),
@@ -618,7 +636,12 @@ OPS: list[OpSpec] = [
     ),
     OpSpec("exp2", 1, mg.exp2, torch.exp2, (0.0, -1000.0, 10.5), ("exp2",)),
     OpSpec(
-        "cbrt", 1, mg.cbrt, lambda t: torch.sign(t) * torch.abs(t) ** (1 / 3), (1.0, 8.0), ("cbrt",)
+        "cbrt",
+        1,
+        mg.cbrt,
+        lambda t: torch.copysign(torch.abs(t) ** (1 / 3), t),
+        (1.0, 8.0),
+        ("cbrt",),
     ),
     OpSpec("degrees", 1, mg.degrees, torch.rad2deg, (0.0, 1.0), ("degrees", "rad2deg")),
     OpSpec("radians", 1, mg.radians, torch.deg2rad, (0.0, 90.0), ("radians", "deg2rad")),

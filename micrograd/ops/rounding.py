@@ -285,17 +285,20 @@ for _name, _function, _doc in (
 
 _GRADIENT_ZERO = "0 (piecewise constant)"
 describe(floor, name="floor", group=_ROUNDING, method="math.floor(x), x.floor()",
-         domain="all reals", derivative=_GRADIENT_ZERO)  # fmt: skip
+         domain="all reals", derivative=_GRADIENT_ZERO,
+         kink="a zero result has x's sign (IEEE 754's, PyTorch's)")  # fmt: skip
 describe(ceil, name="ceil", group=_ROUNDING, method="math.ceil(x), x.ceil()",
-         domain="all reals", derivative=_GRADIENT_ZERO)  # fmt: skip
+         domain="all reals", derivative=_GRADIENT_ZERO,
+         kink="a zero result has x's sign (IEEE 754's, PyTorch's)")  # fmt: skip
 describe(trunc, name="trunc", group=_ROUNDING, method="math.trunc(x), x.trunc()",
-         domain="all reals", derivative=_GRADIENT_ZERO)  # fmt: skip
+         domain="all reals", derivative=_GRADIENT_ZERO,
+         kink="a zero result has x's sign (IEEE 754's, PyTorch's)")  # fmt: skip
 describe(round, name="round", group=_ROUNDING, method="round(x[, n]), x.round()",
          domain="all reals", derivative=_GRADIENT_ZERO,
-         kink="half to even, as Python's round")  # fmt: skip
+         kink="half to even, as Python's round; a zero result has x's sign")  # fmt: skip
 describe(sign, name="sign", group=_ROUNDING, method="x.sign()", domain="all reals",
          derivative=_GRADIENT_ZERO,
-         kink="sign(+-0) = +-0; sign(NaN) = NaN (PyTorch gives 0)")  # fmt: skip
+         kink="sign(+-0) = 0 (PyTorch's); sign(NaN) = NaN (PyTorch gives 0)")  # fmt: skip
 describe(copysign, name="copysign", group=_ROUNDING, method="x.copysign(y)",
          domain="all reals (x, y)", derivative="d/dx = copysign(x, y) / x, d/dy = 0",
          kink="d/dx = 0 at x = 0 (PyTorch's)")  # fmt: skip

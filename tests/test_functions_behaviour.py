@@ -282,6 +282,11 @@ def test_hypot_second_derivatives_have_no_cancelling_halves() -> None:
     expected = [(16 / 125, -12 / 125), (-12 / 125, 9 / 125)]
     for row, want in zip(hessian, expected):
         assert row == pytest.approx(want, rel=4e-16 * 4)
+    # Along v -> hypot(v, v) = sqrt(2) |v| the second derivative is exactly 0,
+    # even where v**2 underflows (PyTorch's own formula says 3e307 there).
+    assert mg.grad(mg.grad(lambda v: mg.hypot(v, v)))(2.2250738585072014e-308) == 0.0
+    # At the origin the first derivative is NaN (PyTorch's 0/0), and so is the second.
+    assert math.isnan(mg.grad(mg.grad(lambda v: mg.hypot(v, 0.0)))(0.0))
     for x in (-1000.0, 1000.0):
         for f in (mg.log_sigmoid, mg.silu, mg.gelu, mg.gelu_tanh, mg.mish, mg.elu, mg.selu):
             assert math.isfinite(f(x).data), (f, x)

@@ -227,10 +227,11 @@ def radians(x: float) -> float:
 
 def _hypot_grads(*args: NodeLike) -> LocalGrads:
     *inputs, out = args
-    if value_of(out) == 0.0:
-        return tuple(math.nan for _ in inputs)  # PyTorch's 0 / 0 at the origin
     if type(out) is float:  # the hot path: the same bits as the partial ops' values
+        if out == 0.0:
+            return tuple(math.nan for _ in inputs)  # PyTorch's 0 / 0 at the origin
         return tuple(x / out for x in inputs)
+    # On Nodes, the partial ops: NaN at the origin too, and so their derivatives.
     return tuple(_hypot_partial(i).apply(*inputs) for i in range(len(inputs)))
 
 

@@ -269,6 +269,35 @@ def torch_atan2(y: Any, x: Any) -> Any:
     return _Atan2.apply(y, x)
 
 
+class _Hypot(torch.autograd.Function):
+    """PyTorch's hypot with its derivatives taken in coordinates scaled by max(|a|, |b|).
+
+    The same derivatives (hypot is homogeneous of degree 1), without
+    underflow: PyTorch's second derivative of hypot subtracts ``x**2 / r**3``,
+    and ``x**2`` is 0 below 1e-154, so at ``hypot(v, v)`` with ``v = 2e-308``
+    it says ``1 / r`` (3e307) where the exact value along that line is 0.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return torch.hypot(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        a, b = ctx.saved_tensors
+        scale = torch.maximum(a.abs(), b.abs()).detach()
+        scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+        u, w = a / scale, b / scale
+        r = torch.hypot(u, w)  # 0 at the origin only, where u / r is 0/0 = NaN
+        return grad * (u / r), grad * (w / r)
+
+
+def torch_hypot(a: Any, b: Any) -> Any:
+    """`_Hypot` (PyTorch's hypot, see there)."""
+    return _Hypot.apply(a, b)
+
+
 def torch_gelu(t: Any) -> Any:
     """GELU as ``x erfc(-x / sqrt 2) / 2``: PyTorch's ``1 + erf`` form is 0 below x = -8."""
     return t * 0.5 * torch.erfc(-t / math.sqrt(2.0))
@@ -649,7 +678,7 @@ OPS: list[OpSpec] = [
         "hypot",
         2,
         mg.hypot,
-        torch.hypot,
+        torch_hypot,
         (0.0, 1.0, 1e200),
         ("hypot",),
         # PyTorch differentiates its x / r by the quotient rule: 1/r - x**2/r**3,

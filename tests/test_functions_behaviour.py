@@ -285,6 +285,13 @@ def test_hypot_second_derivatives_have_no_cancelling_halves() -> None:
     # Along v -> hypot(v, v) = sqrt(2) |v| the second derivative is exactly 0,
     # even where v**2 underflows (PyTorch's own formula says 3e307 there).
     assert mg.grad(mg.grad(lambda v: mg.hypot(v, v)))(2.2250738585072014e-308) == 0.0
+    # Where hypot is subnormal it has lost bits: the partials scale the inputs
+    # first (x / r gave 1.414213562365878 here, 11 digits). Now: the sum of
+    # two partials each 1/sqrt(2) rounded, so within an ulp of sqrt(2).
+    tiny = 2.2250738585e-313
+    assert mg.grad(lambda v: mg.hypot(v, v))(tiny) == pytest.approx(math.sqrt(2.0), rel=2.3e-16)
+    compiled = mg.compile(lambda v: mg.hypot(v, v))
+    assert compiled(tiny)[1] == (mg.grad(lambda v: mg.hypot(v, v))(tiny),)
     # At the origin the first derivative is NaN (PyTorch's 0/0), and so is the second.
     assert math.isnan(mg.grad(mg.grad(lambda v: mg.hypot(v, 0.0)))(0.0))
     for x in (-1000.0, 1000.0):

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 from micrograd import ops
 from micrograd.compile.emitters import register_emitter
-from micrograd.ops import Op, mathfuncs, more_activations, rounding
+from micrograd.ops import Op, mathfuncs, more_activations, rounding, special
 
 __all__: list[str] = []
 
@@ -151,7 +151,11 @@ _emit(
 _emit(
     ops.hypot,
     lambda op, *xs: f"math.hypot({', '.join(xs)})",
-    lambda op, *args: [f"(nan if {args[-1]} == 0.0 else {x} / {args[-1]})" for x in args[:-1]],
+    lambda op, *args: [
+        f"({x} / {args[-1]} if {args[-1]} >= {_lit(special.TINY)}"
+        f" else special.hypot_partial({i}, {args[-1]}, {', '.join(args[:-1])}))"
+        for i, x in enumerate(args[:-1])
+    ],
 )
 
 # -- error and gamma functions, sinc -------------------------------------------------------
@@ -269,7 +273,6 @@ register_emitter(
 )
 
 # -- activations and reductions ------------------------------------------------------------
-
 
 
 def _gelu_grad(op: Op, x: str, out: str) -> list[str]:

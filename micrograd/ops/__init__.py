@@ -9,7 +9,7 @@ the built-in functions, each made with the same `op` as a user's:
 trigonometric, hyperbolic), `powers` (``**``), `activations` (sigmoid,
 softplus, ReLUs, maximum, minimum), `mathfuncs` (the rest of Python's `math`
 module: inverse trigonometric and hyperbolic, exp2/log2/log10/log1p/expm1,
-erf, gamma and its derivatives, hypot, sinc), `rounding` (floor, ceil,
+erf, gamma and its derivatives, hypot (made in `hypot`), sinc), `rounding` (floor, ceil,
 trunc, round, sign, remainders, clamp and Python's ``% // divmod``),
 `more_activations` (gelu, silu, elu, selu, softsign, hardtanh, mish,
 log_sigmoid, logsumexp, softmax). `special` holds the float special functions
@@ -36,6 +36,7 @@ from micrograd.ops.arithmetic import absolute, add, div, mul, neg, sign_of, sub
 from micrograd.ops.core import GradFn, LocalGrads, NumericPartial, Op, value_of
 from micrograd.ops.decorator import FunctionOp, op
 from micrograd.ops.elementary import Log, cos, exp, log, log_base, sin, sqrt, tan, tanh
+from micrograd.ops.hypot import hypot
 from micrograd.ops.mathfuncs import (
     Polygamma,
     acos,
@@ -54,7 +55,6 @@ from micrograd.ops.mathfuncs import (
     exp2,
     expm1,
     gamma,
-    hypot,
     lgamma,
     log1p,
     log2,

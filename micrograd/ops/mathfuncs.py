@@ -15,7 +15,7 @@ not an OverflowError; at a domain edge the derivative is its limit (an
 infinity), chosen on the input's value so that it is the same on Nodes.
 
 Imports: `micrograd.ops.core`, `micrograd.ops.decorator`, `micrograd.ops.arithmetic`,
-`micrograd.ops.elementary`, `micrograd.ops.powers`, `micrograd.ops.special`,
+`micrograd.ops.elementary`, `micrograd.ops.powers`, `micrograd.ops.hypot`, `micrograd.ops.special`,
 `micrograd.ops.catalog`, `micrograd.ops.methods`, `micrograd.node`,
 `micrograd.checks`.
 """
@@ -33,6 +33,7 @@ from micrograd.ops.catalog import describe
 from micrograd.ops.core import LocalGrads, Op, mark_trusted, value_of
 from micrograd.ops.decorator import op
 from micrograd.ops.elementary import cos, exp, log, sin, sqrt, tan, tanh
+from micrograd.ops.hypot import hypot
 from micrograd.ops.methods import install_method
 from micrograd.ops.powers import power
 
@@ -225,69 +226,6 @@ def radians(x: float) -> float:
     return x * _RADIANS
 
 
-def _hypot_grads(*args: NodeLike) -> LocalGrads:
-    *inputs, out = args
-    if type(out) is float:  # the hot path: the same bits as the partial ops' values
-        if out == 0.0:
-            return tuple(math.nan for _ in inputs)  # PyTorch's 0 / 0 at the origin
-        return tuple(x / out for x in inputs)
-    # On Nodes, the partial ops: NaN at the origin too, and so their derivatives.
-    return tuple(_hypot_partial(i).apply(*inputs) for i in range(len(inputs)))
-
-
-class HypotPartial(Op):
-    """``x_i / hypot(x_1, ..., x_n)``, the i-th partial derivative of `hypot`, as an op.
-
-    Higher derivatives of `hypot` go through it. Its own derivatives,
-    ``(delta_ij r**2 - x_i x_j) / r**3``, are written as one term each:
-    the quotient rule on ``x_i / r`` gives ``1/r - x_i**2 / r**3``, two
-    halves that cancel where the other inputs are small, and that are huge
-    where r is (at ``hypot(0, 1e-300)`` each is 1e300, and any smaller
-    gradient summed with them is lost to rounding).
-    """
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.name = f"hypot_partial{index}"
-
-    def forward(self, *xs: float) -> float:
-        """The partial derivative's value (NaN at the origin, as `hypot`'s gradient)."""
-        r = math.hypot(*xs)
-        return math.nan if r == 0.0 else xs[self.index] / r
-
-    def local_grads(self, *args: NodeLike) -> LocalGrads:
-        """One term each: ``(x_k / r)**2 / r`` summed over k != i, ``-(x_i / r)(x_j / r) / r``."""
-        *xs, out = args
-        r = hypot.apply(*xs)
-        if value_of(r) == 0.0:
-            return tuple(math.nan for _ in xs)
-        units = [x / r for x in xs]
-        return tuple(
-            sum((u * u for k, u in enumerate(units) if k != self.index), 0.0) / r
-            if j == self.index
-            else -(out * u) / r
-            for j, u in enumerate(units)
-        )
-
-
-@functools.lru_cache(maxsize=64)
-def _hypot_partial(index: int) -> HypotPartial:
-    made = HypotPartial(index)
-    mark_trusted(made)
-    return made
-
-
-@op(grad=_hypot_grads)
-def hypot(x: float, y: float, *more: float) -> float:
-    """The Euclidean norm ``sqrt(x**2 + y**2 + ...)`` of two or more inputs, without overflow.
-
-    >>> import micrograd as mg
-    >>> mg.hypot(3.0, 4.0).data, mg.hypot(1.0, 2.0, 2.0).data
-    (5.0, 3.0)
-    """
-    return math.hypot(x, y, *more)
-
-
 # -- error and gamma functions ------------------------------------------------------
 
 
@@ -445,7 +383,7 @@ def sinc(x: float) -> float:
 
 
 mark_trusted(asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, exp2, expm1)
-mark_trusted(log2, log10, log1p, cbrt, degrees, radians, hypot, erf, erfc)
+mark_trusted(log2, log10, log1p, cbrt, degrees, radians, erf, erfc)
 mark_trusted(lgamma, gamma, digamma, _sinpi, _cospi, sinc)
 
 # -- methods (where PyTorch's Tensor has one) ------------------------------------

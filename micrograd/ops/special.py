@@ -295,3 +295,22 @@ def _root_series() -> list[float]:
             polygamma(k, _ROOT_HIGH) / math.factorial(k) for k in range(1, _ROOT_TERMS + 1)
         )
     return _ROOT_SERIES
+
+
+#: The smallest normal float: below it a result has lost bits (it is subnormal).
+TINY = 2.0**-1022
+
+
+def hypot_partial(index: int, r: float, *xs: float) -> float:
+    """``xs[index] / r`` with ``r = hypot(*xs)``: NaN at the origin (0 / 0, PyTorch's).
+
+    Where r is subnormal it has lost bits, so the quotient is taken of the
+    inputs scaled by the largest one, whose hypot is between 1 and sqrt(n).
+    """
+    if r == 0.0:
+        return math.nan
+    if not r < TINY:
+        return xs[index] / r
+    largest = max(abs(x) for x in xs)
+    scaled = [x / largest for x in xs]
+    return scaled[index] / math.hypot(*scaled)

@@ -15,8 +15,10 @@ rounding: a few ulps per operation, amplified by the program's conditioning
 (cancellation in ``x - y``, steep functions near a domain edge). The amount is
 measured, not guessed: the PyTorch program is run twice more with every
 node's output (and so, by the chain rule, every adjoint flowing back through
-it) multiplied by ``1 + d`` with a random ``|d| <= 8 ulp`` (stochastic
-rounding analysis); `noise` is the largest change this causes in a quantity.
+it) multiplied by ``1 + d`` with a random ``|d| <= 8 ulp``, and a subnormal
+output (whose rounding is absolute) moved by up to 8 steps of 2**-1074
+(stochastic rounding analysis); `noise` is the largest change this causes in
+a quantity.
 A quantity then agrees when ``|micrograd - torch| <= 1e-12 * |torch| +
 4 * noise`` (plus 1e-300, so that subnormal results may differ by their last
 bits). At an ill-conditioned point the perturbed runs move a lot and the
@@ -113,6 +115,13 @@ def _atan2_terms(values: list[float]) -> float:
     """The size of the terms both libraries' second derivatives of atan2 sum: 1 / r**2."""
     r = math.hypot(*values)
     return math.inf if r == 0.0 else 1.0 / r / r
+
+
+def _probabilities(values: list[float]) -> list[float]:
+    """The softmax of `values`, largest taken out first."""
+    top = max(values)
+    weights = [math.exp(v - top) for v in values]
+    return [w / math.fsum(weights) for w in weights]
 
 
 def _leaky(slope: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -776,6 +785,10 @@ OPS: list[OpSpec] = [
         torch_logsumexp,
         (0.0, 700.0, -700.0),
         ("logsumexp",),
+        # micrograd differentiates exp(x_i - logsumexp) again: p_i (1 - p_i)
+        # is formed as p_i times a sum of 1 and -p_i, terms of size p_i, and
+        # keeps absolute (not relative) accuracy where p_i is near 1.
+        second_terms=lambda values: max(_probabilities(values)),
     ),
     OpSpec(
         "softmax[0]",
@@ -1020,6 +1033,8 @@ class Reference:
 
 
 ULP = 2.0**-52
+TINY = 2.0**-1022  # the smallest normal float
+SUBNORMAL_STEP = 2.0**-1074  # the spacing of subnormal floats
 
 
 def torch_reference(
@@ -1032,6 +1047,12 @@ def torch_reference(
         out = spec.torch(*args)
         if perturb is not None:
             out = out * (1.0 + perturb.uniform(-8.0, 8.0) * ULP)
+            # Below the normal range rounding is absolute (steps of 2**-1074),
+            # not relative: a subnormal result moves by up to 8 such steps.
+            # Exact zeros stay, so kinks are kept.
+            subnormal = (out != 0) & (out.abs() < TINY)
+            step = perturb.uniform(-8.0, 8.0) * SUBNORMAL_STEP
+            out = torch.where(subnormal, out + step, out)
         return out
 
     out, slots = run(program, leaves, call, constant=lambda c: _tensor(c, dtype))

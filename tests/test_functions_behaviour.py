@@ -540,3 +540,15 @@ def test_zeros_keep_the_sign_ieee_754_and_pytorch_give_them(
     assert repr(function(mg.Node(x)).data) == expected
     compiled = mg.compile(lambda t: function(t))
     assert repr(compiled(x)[0]) == expected
+
+
+def test_constant_exponents_zero_and_one_have_constant_slopes() -> None:
+    # 0 * x**-1 was NaN where x**-1 overflows (x below 5.6e-309); PyTorch's
+    # slopes are 0 and 1 everywhere, NaN included, and so are ours, compiled too.
+    tiny, nan = 2.225073858507203e-309, math.nan
+    assert mg.grad(mg.grad(lambda v: v**1.0))(tiny) == 0.0
+    assert mg.grad(lambda v: v**0.0)(tiny) == 0.0
+    assert mg.grad(lambda v: v**0.0)(nan) == 0.0
+    assert mg.grad(lambda v: v**1.0)(nan) == 1.0
+    assert mg.compile(lambda v: v**0.0)(tiny) == (1.0, (0.0,))
+    assert mg.compile(lambda v: v**1.0)(tiny) == (tiny, (1.0,))

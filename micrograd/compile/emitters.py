@@ -240,6 +240,8 @@ def _pow_const_forward(op: Op, x: Sequence[_Expr]) -> _Expr:
 def _pow_const_grads(op: Op, x: Sequence[_Expr], out: _Expr) -> tuple[_Expr]:
     assert isinstance(op, PowConst)
     k = op.exponent
+    if k in (0.0, 1.0):
+        return (_literal(k),)  # ops' constant slope (see `powers._base_grad`)
     slope = _binary(_literal(k), "*", _power_expr(x[0], _number(k - 1.0)), _MUL)
     if k == 2.0:
         slope = _binary(_literal(k), "*", x[0], _MUL)  # x ** 1.0 is x, exactly

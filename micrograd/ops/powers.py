@@ -44,6 +44,11 @@ def _base_grad(x: NodeLike, y: NodeLike) -> float | Node:
     meaning at every point.
     """
     base, exponent = value_of(x), value_of(y)
+    if not isinstance(y, Node) and exponent in (0.0, 1.0):
+        # A constant exponent of 0 or 1 has the constant slope 0 or 1 (PyTorch's
+        # zeros for 0, NaN included): no 0 * x**-1, which is NaN where x**-1
+        # overflows (x below 5.6e-309), and no node for x**0.
+        return exponent
     if base == 0.0 and exponent < 1.0:
         return 0.0 if exponent == 0.0 else math.inf
     if isinstance(x, Node) or isinstance(y, Node):

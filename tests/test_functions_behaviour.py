@@ -552,3 +552,11 @@ def test_constant_exponents_zero_and_one_have_constant_slopes() -> None:
     assert mg.grad(lambda v: v**1.0)(nan) == 1.0
     assert mg.compile(lambda v: v**0.0)(tiny) == (1.0, (0.0,))
     assert mg.compile(lambda v: v**1.0)(tiny) == (tiny, (1.0,))
+
+
+def test_pow_second_derivatives_have_no_overflowing_one_over_x() -> None:
+    # d2/dx dy x**y = x**(y-1) (y log x + 1): at x = 2.2e-309, y = 1 it is
+    # 1 + log x. The product rule on x**y log(x) went through 1/x = inf.
+    x, y = 2.225073858507203e-309, 1.0
+    mixed = mg.grad(mg.grad(lambda b, e: b**e, argnums=1), argnums=0)(x, y)
+    assert mixed == pytest.approx(1.0 + math.log(x), rel=1e-15)

@@ -90,7 +90,10 @@ def _pow_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:
     # d/dy x**y = x**y * log(x): 0 at x = 0 (the limit), undefined (nan) below.
     base = value_of(x)
     if base > 0:
-        exponent_grad: float | Node = out * log.apply(x)
+        if type(out) is float:  # the hot path: the same bits as power_log's value
+            exponent_grad: float | Node = out * math.log(base)
+        else:
+            exponent_grad = power_log.apply(x, y)
     else:
         exponent_grad = 0.0 if base == 0.0 else math.nan
     return (_base_grad(x, y), exponent_grad)
@@ -100,6 +103,23 @@ power = FunctionOp(_power, grad=_pow_grads, name="pow")
 power.__doc__ = """`x ** y` with both sides differentiable."""
 
 
+def _power_log(x: float, y: float) -> float:
+    return _power(x, y) * math.log(x) if x > 0 else 0.0 if x == 0 else math.nan
+
+
+def _power_log_grads(x: NodeLike, y: NodeLike, out: NodeLike) -> LocalGrads:
+    # d/dx = x**(y-1) (y log x + 1), with no 1/x: the product rule on
+    # x**y * log(x) has log's 1/x, which overflows below 5.6e-309 where the
+    # whole is finite (at x = 2e-309, y = 1 it is 1 + log x = -709.7).
+    # d/dy = x**y log(x)**2.
+    logarithm = log.apply(x)
+    return (power.apply(x, y - 1.0) * (y * logarithm + 1.0), power_log.apply(x, y) * logarithm)
+
+
+power_log = FunctionOp(_power_log, grad=_power_log_grads, name="pow_log")
+power_log.__doc__ = """``x**y * log(x)``, d(x**y)/dy as an op (for higher derivatives of `pow`)."""
+
+
 def pow(x: NodeLike, y: NodeLike) -> Node:
     """`x ** y`. A plain-number exponent makes a one-input op (no gradient to it)."""
     if isinstance(y, Node):
@@ -107,7 +127,7 @@ def pow(x: NodeLike, y: NodeLike) -> Node:
     return _pow_const_op(y if type(y) is float else checks.real(y, "pow", "exponent")).call1(x)
 
 
-mark_trusted(power)
+mark_trusted(power, power_log)
 
 
 def _node_pow(self: Node, other: object) -> Any:

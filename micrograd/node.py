@@ -26,12 +26,12 @@ slots and knows nothing else of it; this module adds what needs the class:
 argument checks, the seed as a Node, putting `.grad` back after a failure.
 
 Imports: `micrograd.backprop`, `micrograd.checks`, `micrograd._state`;
-nothing above. What Node
-gets from the layers above is registered by them: its operators and methods
-by `micrograd.ops` (`register_linear_ops`, `micrograd.ops.methods`), its
-notebook picture by `micrograd.viz` (`register_display`), the tracer of
-compiled mode by `micrograd.compile` (`config.tracer`). Node names the op
-that made it by what it asks of it (`OpLike`).
+nothing above. What Node gets from the layers above is registered by them:
+its operators and methods by `micrograd.ops` (`micrograd.ops.methods`, and
+`micrograd.backprop.register_linear_ops` for the ops the backward loop
+writes out), its notebook picture by `micrograd.viz` (`register_display`),
+the tracer of compiled mode by `micrograd.compile` (`config.tracer`). Node
+names the op that made it by what it asks of it (`OpLike`).
 """
 
 from __future__ import annotations
